@@ -1,0 +1,7 @@
+"""`python -m linreg` runs the command line."""
+
+import sys
+
+from linreg.cli import main
+
+sys.exit(main())
