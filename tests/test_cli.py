@@ -1,0 +1,145 @@
+"""The command line: its output format, its messages and its exit codes."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linreg import cli
+
+EPOCH_LINE = re.compile(r"^Epoch (\d+): Loss: (\d+\.\d+(e[-+]\d+)?)$")
+
+
+def run(capsys, *argv):
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_default_run_prints_the_seed_log_and_a_summary(capsys):
+    status, out, err = run(capsys)
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    epochs = [EPOCH_LINE.match(line) for line in lines[:20]]
+    assert all(epochs) and [int(m[1]) for m in epochs] == list(range(20))
+    assert float(epochs[0][2]) == pytest.approx(260.25, rel=0.05)
+    assert float(epochs[-1][2]) == pytest.approx(1.0, abs=0.2)
+    assert lines[20] == ""
+    assert lines[21].split() == ["fitted", "true", "least", "squares"]
+    W_row, b_row = lines[22].split(), lines[23].split()
+    assert (
+        W_row[0] == "W" and W_row[2] == "3.0000" and float(W_row[1]) == pytest.approx(3.0, abs=0.3)
+    )
+    assert b_row[0] == "b" and b_row[2] == "0.5000"
+
+
+def test_options_change_the_run(capsys):
+    status, out, _ = run(
+        capsys,
+        "--epochs",
+        "3",
+        "--lr",
+        "0.5",
+        "--w0",
+        "0",
+        "--b0",
+        "0",
+        "--num-examples",
+        "100",
+        "--noise",
+        "0.1",
+        "--seed",
+        "7",
+    )
+    assert status == 0
+    assert [line for line in out.splitlines() if line.startswith("Epoch")][-1].startswith(
+        "Epoch 2:"
+    )
+    # From W=b=0 the first loss is mean(y^2) ~ 3^2 + 0.5^2 + 0.1^2, not the default ~260.
+    assert float(EPOCH_LINE.match(out.splitlines()[0])[2]) == pytest.approx(9.26, rel=0.3)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lr", "0"], "--lr: lr must be a finite number > 0"),
+        (["--lr", "-1"], "--lr: lr must be a finite number > 0"),
+        (["--lr", "nan"], "--lr: lr must be a finite number > 0"),
+        (["--lr", "inf"], "--lr: lr must be a finite number > 0"),
+        (["--epochs", "-1"], "--epochs: num_epochs must be >= 0"),
+        (["--num-examples", "0"], "--num-examples: num_examples must be >= 1"),
+        (["--noise", "nan"], "--noise: noise must be a finite number"),
+        (["--noise", "-1"], "--noise: noise is a standard deviation"),
+        (["--w0", "inf"], "--w0: W must be a finite number"),
+        (["--seed", "-1"], "--seed: seed must be >= 0"),
+    ],
+)
+def test_bad_values_exit_2_with_one_line(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == cli.EXIT_BAD_INPUT
+    assert out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"linreg: error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lr", "abc"], "argument --lr: invalid float value: 'abc'"),
+        (["--epochs", "2.5"], "argument --epochs: invalid int value: '2.5'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_unparsable_options_exit_2_with_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == cli.EXIT_BAD_INPUT
+    assert out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"linreg: error: {message}")
+
+
+def test_divergence_exits_3_and_names_the_bound(capsys):
+    status, out, err = run(capsys, "--lr", "1.5")
+    assert status == cli.EXIT_DIVERGED
+    assert out.splitlines()[0].startswith("Epoch 0: Loss: 262.")
+    assert len(err.splitlines()) == 1
+    assert "lr=1.5 is above the stability bound" in err and "lr < 0.99" in err
+
+
+def test_one_example_still_runs(capsys):
+    status, out, _ = run(capsys, "--num-examples", "1", "--epochs", "2")
+    assert status == 0 and "no least-squares line" in out
+
+
+def test_help_reads_well(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    out, _ = capsys.readouterr()
+    assert exit_info.value.code == 0
+    for text in (
+        "usage: linreg",
+        "--epochs N",
+        "--lr LR",
+        "--w0 W",
+        "--b0 B",
+        "--num-examples N",
+        "--noise STD",
+        "--seed SEED",
+        "(default: 0.1)",
+        "stability bound",
+        "exit status",
+    ):
+        assert text in out
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "linreg"], ["linreg"]])
+def test_entry_points(command):
+    if command == ["linreg"]:  # the console script installed beside this interpreter
+        command = [str(Path(sys.executable).with_name("linreg"))]
+    result = subprocess.run([*command, "--epochs", "2"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Epoch 0: Loss: 262.")
+    bad = subprocess.run([*command, "--lr", "0"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
