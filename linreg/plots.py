@@ -1,0 +1,150 @@
+"""The tutorial's figures: each function draws on an Axes and returns its Figure.
+
+Figures are built with `Figure()` rather than pyplot, so nothing global is touched and a
+notebook shows each one exactly once. They carry alt text and display in Jupyter as an
+<img> with that alt text, from PNG bytes that hold no version string or timestamp.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from torch import Tensor
+
+from linreg.model import LinearModel
+from linreg.training import History
+
+FIGSIZE = (6.4, 4.0)  # inches; at DPI 100 a 640 x 400 image, the width of the site's column
+DPI = 100
+TRUE_COLOR = "tab:blue"  # the data, and the true line
+MODEL_COLOR = "tab:orange"  # the model's predictions
+W_COLOR, B_COLOR = "tab:red", "tab:blue"  # the seed notebook's colours for W and b
+
+
+class DescribedFigure(Figure):
+    """A Figure with alt text, shown in notebooks as <img alt=...>."""
+
+    alt: str = ""
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes, the same on every run: no software version, no date."""
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the figure to `path` as PNG and return the path."""
+        path = Path(path)
+        path.write_bytes(self.png())
+        return path
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png()).decode("ascii")
+        return f'<img alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}">'
+
+
+def _axes(ax: Axes | None, alt: str) -> Axes:
+    """`ax`, or the Axes of a new DescribedFigure; either way the figure gets `alt`."""
+    if ax is None:
+        fig = DescribedFigure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+        fig.set_facecolor("white")  # readable on the site's light and dark palettes alike
+        ax = fig.add_subplot()
+    if isinstance(ax.figure, DescribedFigure):
+        ax.figure.alt = " ".join(filter(None, [ax.figure.alt, alt]))
+    return ax
+
+
+def _cpu(t: Tensor) -> Tensor:
+    return t.detach().cpu()
+
+
+def plot_data(
+    X: Tensor,
+    y: Tensor,
+    *,
+    true_W: float | None = None,
+    true_b: float | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Scatter of the examples (X, y), each of shape (n,), with the true line if given."""
+    X, y = _cpu(X), _cpu(y)
+    alt = f"Scatter plot of {len(X)} examples, y against x."
+    if true_W is not None and true_b is not None:
+        alt += f" The points spread around the true line y = {true_W:g}x + {true_b:g}."
+    ax = _axes(ax, alt)
+    ax.scatter(X, y, s=8, alpha=0.5, color=TRUE_COLOR, label="data")
+    if true_W is not None and true_b is not None:
+        xs = torch.linspace(float(X.min()), float(X.max()), 2)
+        ax.plot(xs, true_W * xs + true_b, "k--", label=f"true line y = {true_W:g}x + {true_b:g}")
+    ax.set(xlabel="x", ylabel="y", title="The data")
+    ax.legend(loc="upper left")
+    return ax.figure
+
+
+def plot_predictions(
+    X: Tensor, y: Tensor, model: LinearModel, *, title: str = "", ax: Axes | None = None
+) -> Figure:
+    """The seed's scatter of targets y ("true") and predictions model(X) ("predicted")."""
+    X, y = _cpu(X), _cpu(y)
+    with torch.no_grad():
+        y_hat = _cpu(model(X.to(model.W)))
+    W, b = model.W.item(), model.b.item()
+    ax = _axes(
+        ax,
+        f"Scatter plot of the {len(X)} targets y and the model's predictions against x. "
+        f"The predictions lie on the line y = {W:.2f}x + {b:.2f}.",
+    )
+    ax.scatter(X, y, s=8, alpha=0.5, color=TRUE_COLOR, label="true")
+    ax.scatter(X, y_hat, s=8, color=MODEL_COLOR, label=f"predicted: {W:.2f}x + {b:.2f}")
+    ax.set(xlabel="x", ylabel="y", title=title or "Targets and predictions")
+    ax.legend(loc="upper left")
+    return ax.figure
+
+
+def plot_parameters(
+    history: History, true_W: float, true_b: float, *, ax: Axes | None = None
+) -> Figure:
+    """The seed's second figure: W and b at the start of each epoch, against the true values."""
+    epochs = range(len(history.Ws))
+    ax = _axes(
+        ax,
+        f"Line plot of W and b over {len(history.Ws)} epochs. W falls from "
+        f"{history.Ws[0]:g} towards the true {true_W:g} and b from {history.bs[0]:g} towards "
+        f"the true {true_b:g}; after training W = {history.W:.2f} and b = {history.b:.2f}.",
+    )
+    ax.plot(epochs, history.Ws, color=W_COLOR, label="W")
+    ax.plot(epochs, history.bs, color=B_COLOR, label="b")
+    ax.axhline(true_W, color=W_COLOR, linestyle="--", label="true W")
+    ax.axhline(true_b, color=B_COLOR, linestyle="--", label="true b")
+    ax.set(xlabel="epoch", ylabel="value", title="Parameters during training")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper right")
+    return ax.figure
+
+
+def plot_loss(
+    history: History, *, best_loss: float | None = None, ax: Axes | None = None
+) -> Figure:
+    """The loss at the start of each epoch on a log scale, with the least-squares loss if given."""
+    epochs = range(len(history.losses))
+    alt = (
+        f"Line plot of the loss over {len(history.losses)} epochs on a logarithmic scale, "
+        f"from {history.losses[0]:.4g} to {history.losses[-1]:.4g}."
+    )
+    if best_loss is not None:
+        alt += f" A dashed line marks the least-squares loss, {best_loss:.4g}."
+    ax = _axes(ax, alt)
+    ax.plot(epochs, history.losses, "o-", color=MODEL_COLOR, markersize=4, label="loss")
+    if best_loss is not None:
+        ax.axhline(best_loss, color="k", linestyle="--", label="least-squares loss")
+    ax.set(xlabel="epoch", ylabel="mean squared error", yscale="log", title="Loss")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper right")
+    return ax.figure
