@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from pathlib import Path
 
 from linreg import data as data_module
 from linreg import model as model_module
-from linreg.data import make_data
+from linreg.data import Data, make_data
 from linreg.model import LinearModel
 from linreg.reference import least_squares
-from linreg.training import DivergenceError, fit
+from linreg.training import DivergenceError, History, fit
 
 EXIT_BAD_INPUT = 2  # argparse's own code for a usage error
 EXIT_DIVERGED = 3
@@ -84,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="STD",
         help="standard deviation of the noise on y (default: %(default)s)",
     )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="also write the tutorial's figures to DIR as PNG files (created if missing)",
+    )
     data.add_argument(
         "--seed",
         type=int,
@@ -122,7 +131,46 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':3}{'fitted':>12}{'true':>12}{'least squares':>16}")
     for (name, fitted, true), optimum in zip(rows, best, strict=True):
         print(f"{name:3}{fitted:12.4f}{true:12.4f}{optimum:16.4f}")
+    if args.plots is not None:
+        initial = LinearModel.like(data.X, W=args.w0, b=args.b0)
+        try:
+            paths = write_plots(args.plots, data, initial, model, history, best)
+        except OSError as exc:
+            print(
+                f"{parser.prog}: error: --plots: cannot write to {args.plots}: {exc}",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        print()
+        for path in paths:
+            print(f"wrote {path}")
     return 0
+
+
+def write_plots(
+    folder: Path,
+    data: Data,
+    initial: LinearModel,
+    trained: LinearModel,
+    history: History,
+    best: tuple[float, float],
+) -> list[Path]:
+    """Write the site's figures for this run to `folder` as PNG files; return their paths."""
+    from linreg import plots  # matplotlib is only imported when figures are asked for
+    from linreg.loss import mse_loss
+
+    best_loss = None
+    if not math.isnan(best[0]):  # NaN when there is no unique least-squares line
+        best_loss = mse_loss(best[0] * data.X + best[1], data.y).item()
+    figures = {
+        "data": plots.plot_data(data.X, data.y, true_W=data.true_W, true_b=data.true_b),
+        "before-training": plots.plot_predictions(data.X, data.y, initial, title="Before training"),
+        "parameters": plots.plot_parameters(history, true_W=data.true_W, true_b=data.true_b),
+        "after-training": plots.plot_predictions(data.X, data.y, trained, title="After training"),
+        "loss": plots.plot_loss(history, best_loss=best_loss),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    return [figure.save(folder / f"{name}.png") for name, figure in figures.items()]
 
 
 def _option_names(message: str) -> str:

@@ -143,3 +143,24 @@ def test_entry_points(command):
     assert result.stdout.startswith("Epoch 0: Loss: 262.")
     bad = subprocess.run([*command, "--lr", "0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_plots_writes_the_site_figures_reproducibly(capsys, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b" / "nested"
+    assert run(capsys, "--plots", str(first))[0] == 0
+    status, out, _ = run(capsys, "--plots", str(second))
+    names = ["after-training", "before-training", "data", "loss", "parameters"]
+    assert status == 0 and f"wrote {second / 'loss.png'}" in out
+    assert sorted(p.stem for p in first.glob("*.png")) == names
+    for name in names:
+        data = (first / f"{name}.png").read_bytes()
+        assert data.startswith(b"\x89PNG") and data == (second / f"{name}.png").read_bytes()
+        assert b"Matplotlib version" not in data
+
+
+def test_plots_into_a_file_is_a_one_line_error(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    status, _, err = run(capsys, "--plots", str(blocker / "sub"))
+    assert status == cli.EXIT_BAD_INPUT and len(err.splitlines()) == 1
+    assert err.startswith("linreg: error: --plots: cannot write to")
