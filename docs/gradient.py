@@ -1,0 +1,109 @@
+# %% [markdown]
+# # The gradient step
+#
+# Gradient descent improves the parameters by stepping against the gradient of the loss,
+# the direction in which the loss rises fastest:
+#
+# $$W \leftarrow W - \eta \frac{\partial L}{\partial W}, \qquad
+#   b \leftarrow b - \eta \frac{\partial L}{\partial b},$$
+#
+# where $\eta$ is the learning rate (`lr` in code). PyTorch computes the two derivatives for
+# us; everything else we write by hand.
+#
+# ## What `backward()` fills in
+#
+# Calling `backward()` on the loss walks back through the operations that produced it and
+# stores $\partial L / \partial W$ in `W.grad` and $\partial L / \partial b$ in `b.grad`:
+
+# %%
+import linreg
+
+data = linreg.make_data()
+model = linreg.LinearModel.like(data.X)
+loss = linreg.mse_loss(model(data.X), data.y)
+loss.backward()
+model.W.grad, model.b.grad
+
+# %% [markdown]
+# ## The same gradient by hand
+#
+# Differentiating $L = \frac1n \sum_i r_i^2$ with $r_i = W x_i + b - y_i$, and using
+# $\partial r_i / \partial W = x_i$ and $\partial r_i / \partial b = 1$:
+#
+# $$\frac{\partial L}{\partial W} = \frac{2}{n} \sum_{i=1}^{n} r_i x_i, \qquad
+#   \frac{\partial L}{\partial b} = \frac{2}{n} \sum_{i=1}^{n} r_i.$$
+#
+# `linreg.manual_gradient` computes exactly these two means, and they agree with autograd to
+# the last few bits of float32:
+
+# %%
+dW, db = linreg.manual_gradient(model.W.detach(), model.b.detach(), data.X, data.y)
+dW, db
+
+# %%
+import torch
+
+torch.allclose(model.W.grad, dW), torch.allclose(model.b.grad, db)
+
+# %% [markdown]
+# ## Why the update runs under `torch.no_grad()`
+#
+# `W` is a leaf that requires grad. Changing it in place while autograd is recording would
+# make the update itself part of the graph, and PyTorch refuses:
+
+# %%
+try:
+    model.W -= 0.1 * model.W.grad
+except RuntimeError as error:
+    print(error)
+
+# %% [markdown]
+# Inside `with torch.no_grad():` nothing is recorded, so the update is a plain change of the
+# numbers, and `W` stays a leaf that requires grad for the next step.
+#
+# ## Why the gradients are zeroed
+#
+# `backward()` *adds* to `.grad` rather than replacing it. Without zeroing, the next step
+# would use the sum of this gradient and the previous one. Calling `backward()` a second time
+# on a fresh loss shows it: the stored gradient doubles.
+
+# %%
+before = model.W.grad.clone()
+linreg.mse_loss(model(data.X), data.y).backward()
+ratio = model.W.grad / before
+ratio
+
+# %% [markdown]
+# So after each update we set the gradients back to zero.
+#
+# ## The step
+#
+# Put together, one step of gradient descent is the forward pass, `backward()`, the update
+# under `no_grad`, and the zeroing. The loss it returns was computed before the update, so the
+# one forward pass serves both for the log and for the gradient:
+
+# %%
+import inspect
+
+print(inspect.getsource(linreg.gradient_step))
+
+# %% [markdown]
+# One step from the starting point, with the learning rate of the next page, already moves
+# the line a long way:
+
+# %%
+model = linreg.LinearModel.like(data.X)
+loss_before = linreg.gradient_step(model, data.X, data.y, lr=0.1)
+loss_after = linreg.mse_loss(model(data.X), data.y)
+print(f"loss {loss_before.item():.2f} -> {loss_after.item():.2f}, now {model}")
+
+# %% tags=["check"]
+torch.testing.assert_close(model.W.grad, torch.zeros(()))  # the step left clean grads
+fresh = linreg.LinearModel(dtype=torch.float64)
+X64, y64 = data.X.double(), data.y.double()
+linreg.mse_loss(fresh(X64), y64).backward()
+dW64, db64 = linreg.manual_gradient(16.0, 10.0, X64, y64)
+torch.testing.assert_close(fresh.W.grad, dW64, rtol=1e-12, atol=1e-12)
+torch.testing.assert_close(fresh.b.grad, db64, rtol=1e-12, atol=1e-12)
+assert abs(ratio.item() - 2.0) < 1e-6  # "the stored gradient doubles"
+assert loss_after < 0.7 * loss_before  # "already moves the line a long way"

@@ -1,0 +1,75 @@
+# %% [markdown]
+# # The loss
+#
+# To improve the line we need a number that says how wrong it is. The **mean squared error**
+# averages the squared residuals $r_i = \hat y_i - y_i$ over the $n$ examples:
+#
+# $$L(W, b) = \frac{1}{n} \sum_{i=1}^{n} \left(W x_i + b - y_i\right)^2.$$
+#
+# Squaring makes every residual count as positive and punishes large misses more than small
+# ones; it also makes $L$ a smooth bowl in $(W, b)$ with a single lowest point. Written by
+# hand, it is one line:
+
+# %%
+import inspect
+
+import linreg
+
+print(inspect.getsource(linreg.mse_loss))
+
+# %% [markdown]
+# For the untrained model the loss is large:
+
+# %%
+data = linreg.make_data()
+model = linreg.LinearModel.like(data.X)
+loss = linreg.mse_loss(model(data.X), data.y)
+loss
+
+# %% [markdown]
+# We could have predicted that. With $W = 16$ and $b = 10$ the residual is
+# $r = 13x + 9.5 - \varepsilon$, and since $x$ and $\varepsilon$ are independent with mean 0
+# and variance 1, its expected square is
+#
+# $$\mathbb E[r^2] = 13^2 + 9.5^2 + 1 = 260.25.$$
+#
+# Our sample gives a value within a few percent of that. Note the `grad_fn` in the output:
+# the loss remembers how it was computed, which is what `backward()` will use on the next
+# page.
+#
+# ## A pitfall: the (n, 1) versus (n,) shape
+#
+# Many data sets arrive as a matrix with one column, shape `(n, 1)`, while targets are a
+# vector of shape `(n,)`. Subtracting one from the other does not fail. PyTorch
+# *broadcasts* the shapes to `(n, n)`, the difference of every prediction with every target:
+
+# %%
+X_column = data.X.reshape(-1, 1)  # shape (1000, 1)
+residuals = model(X_column) - data.y  # (1000, 1) - (1000,) -> (1000, 1000)
+residuals.shape
+
+# %% [markdown]
+# The mean of that matrix is a number, so nothing crashes, but it is not the loss:
+
+# %%
+(residuals**2).mean(), loss
+
+# %% [markdown]
+# Training on it would quietly fit the wrong objective. `linreg.mse_loss` checks the shapes
+# and refuses, with a message that says how to fix the call:
+
+# %%
+try:
+    linreg.mse_loss(model(X_column), data.y)
+except ValueError as error:
+    print(error)
+
+# %% [markdown]
+# The fix is to make both one-dimensional, for example with `X_column.reshape(-1)`.
+
+# %% tags=["check"]
+assert abs(loss.item() - 260.25) / 260.25 < 0.05  # "within a few percent"
+assert residuals.shape == (1000, 1000)
+assert abs((residuals**2).mean().item() - loss.item()) > 1.0  # "it is not the loss"
+fixed = linreg.mse_loss(model(X_column.reshape(-1)), data.y)
+assert fixed.item() == loss.item()

@@ -1,0 +1,60 @@
+# %% [markdown]
+# # The model
+#
+# The model is a line with two parameters, a slope $W$ and an intercept $b$:
+#
+# $$\hat y = W x + b.$$
+#
+# In PyTorch each parameter is a tensor created with `requires_grad=True`. That flag asks
+# autograd to record every operation that uses the tensor, so that `backward()` can later
+# compute how the loss changes with it. `linreg.LinearModel` holds the two tensors:
+
+# %%
+import inspect
+
+import linreg
+
+print(inspect.getsource(linreg.LinearModel.__init__))
+
+# %% [markdown]
+# Like the notebook this tutorial grew from, we start far from the answer, at $W = 16$ and
+# $b = 10$. `LinearModel.like(X)` gives the parameters the dtype and device of the data, so
+# the same code runs in float64 or on a GPU.
+
+# %%
+data = linreg.make_data()
+model = linreg.LinearModel.like(data.X)
+model.W, model.b
+
+# %% [markdown]
+# Both are *leaf* tensors: created by us rather than computed from other tensors, so they
+# are where gradients accumulate.
+
+# %%
+model.W.is_leaf, model.W.requires_grad, model.W.grad
+
+# %% [markdown]
+# !!! note "What about `Variable`?"
+#     Older tutorials wrap tensors in `torch.autograd.Variable(tensor, requires_grad=True)`.
+#     `Variable` has been deprecated since PyTorch 0.4, where it was merged into `Tensor`:
+#     it now simply returns a tensor. Create the tensor with `requires_grad=True` instead.
+#
+# Calling the model computes $W x + b$ for every example at once, through broadcasting of the
+# two scalars against the vector `X`:
+
+# %%
+y_hat = model(data.X)
+y_hat.shape, y_hat[:3]
+
+# %% [markdown]
+# Before any training, the predictions lie on the line $16x + 10$, far above and far steeper
+# than the data:
+
+# %%
+from linreg.plots import plot_predictions
+
+plot_predictions(data.X, data.y, model, title="Before training")
+
+# %% tags=["check"]
+assert (model.W.item(), model.b.item()) == (16.0, 10.0)
+assert y_hat.grad_fn is not None and y_hat.shape == data.X.shape

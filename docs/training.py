@@ -1,0 +1,118 @@
+# %% [markdown]
+# # Training
+#
+# Training repeats the gradient step. `linreg.fit` runs it for a number of epochs (here one
+# epoch is one step on the whole data set) and records, for each epoch, the loss, $W$ and $b$
+# *before* that epoch's update, so epoch 0 shows the starting point. After checking its
+# inputs, it is a loop around `gradient_step`:
+
+# %%
+import inspect
+
+import linreg
+
+print(inspect.getsource(linreg.fit))
+
+# %% [markdown]
+# We train for 20 epochs with a learning rate of 0.1, and print the log in the format of the
+# notebook this tutorial grew from:
+
+# %%
+data = linreg.make_data()
+model = linreg.LinearModel.like(data.X)
+history = linreg.fit(model, data.X, data.y, lr=0.1, num_epochs=20)
+for epoch, loss in enumerate(history.losses):
+    print(f"Epoch {epoch}: Loss: {loss}")
+
+# %% [markdown]
+# The loss falls from about 260 to about 1. That is the floor: the noise has variance 1, and
+# no line can predict noise.
+#
+# ## The parameters, epoch by epoch
+#
+# $W$ and $b$ approach their true values quickly at first and then more slowly: each step
+# removes a fixed fraction of the remaining distance to the optimum.
+
+# %%
+from linreg.plots import plot_loss, plot_parameters, plot_predictions
+
+plot_parameters(history, true_W=data.true_W, true_b=data.true_b)
+
+# %% [markdown]
+# ## The fit after training
+#
+# The predicted line now runs through the data:
+
+# %%
+plot_predictions(data.X, data.y, model, title="After training")
+
+# %% [markdown]
+# ## How close is it?
+#
+# The best line for *this sample* is the least-squares solution, which we can compute in
+# closed form (`torch.linalg.lstsq`). Gradient descent approaches it, not the true $W = 3$ and
+# $b = 0.5$: with noise, the sample's best line differs from the line that generated it.
+
+# %%
+W_best, b_best = linreg.least_squares(data.X, data.y)
+best_loss = linreg.mse_loss(W_best * data.X + b_best, data.y).item()
+print(f"fitted:        W = {history.W:.4f}, b = {history.b:.4f}")
+print(f"least squares: W = {W_best:.4f}, b = {b_best:.4f}, loss = {best_loss:.4f}")
+print(f"true:          W = {data.true_W:.4f}, b = {data.true_b:.4f}")
+
+# %% [markdown]
+# After 20 epochs the last logged loss is within 10% of the least-squares loss, and $W$ is
+# within 0.2 of the least-squares slope. More epochs would close the gap. On a log scale the
+# loss falls in a nearly straight line, the signature of gradient descent on a quadratic
+# bowl, and levels off at the least-squares loss:
+
+# %%
+plot_loss(history, best_loss=best_loss)
+
+# %% [markdown]
+# ## What next: the learning rate
+#
+# A larger learning rate takes larger steps, up to a limit. For this loss, gradient descent
+# converges only when
+#
+# $$\eta < \frac{1}{\lambda_{\max}}, \qquad
+#   \lambda_{\max} = \text{largest eigenvalue of }
+#   \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix},$$
+#
+# which is about 1 for our data:
+
+# %%
+linreg.stability_bound(data.X)
+
+# %% [markdown]
+# Above the bound each step overshoots the bottom of the bowl by more than it started, and
+# the loss grows. `fit` notices the first rise, stops, and raises a `DivergenceError` that
+# names the bound and carries the history so far:
+
+# %%
+try:
+    linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=1.5, num_epochs=20)
+except linreg.DivergenceError as error:
+    print(error)
+    diverged = error.history
+diverged.losses
+
+# %% [markdown]
+# Try other values of `lr` and `num_epochs` in the downloaded notebook, or from a terminal
+# with `linreg --lr 0.5 --epochs 10`.
+
+# %% tags=["check"]
+import itertools
+import math
+
+assert len(history.losses) == 20
+assert abs(history.losses[0] - 260.25) / 260.25 < 0.05  # "from about 260"
+assert abs(history.losses[-1] - 1.0) < 0.2  # "to about 1"
+assert history.losses[-1] <= 1.10 * best_loss  # "within 10% of the least-squares loss"
+assert abs(history.W - W_best) < 0.2  # "W is within 0.2 of the least-squares slope"
+assert abs(linreg.stability_bound(data.X) - 1.0) < 0.05  # "about 1"
+assert diverged.losses[-1] > diverged.losses[0] and len(diverged.losses) < 20
+# "a nearly straight line" on a log scale: the ratio of successive excess losses is steady
+excess = [math.log(loss - best_loss) for loss in history.losses]
+steps = [b - a for a, b in itertools.pairwise(excess)]
+assert max(steps) - min(steps) < 0.1
