@@ -1,0 +1,134 @@
+"""The built site: every page executed, lean, private, accessible and downloadable."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from paths import PAGES, ROOT
+
+MAX_PAGE_BYTES = 200_000  # every page's HTML, figures inline, shared styles excluded
+
+
+def page_html(site: Path, page: str) -> Path:
+    return site / "index.html" if page == "index" else site / page / "index.html"
+
+
+def visible_code(page: str) -> str:
+    """The code cells a reader sees on the page, in order (hidden check cells left out)."""
+    notebook = jupytext.read(ROOT / "docs" / f"{page}.py")
+    cells = [
+        cell.source
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "check" not in cell.metadata.get("tags", [])
+    ]
+    return "\n\n".join(cells)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pasted_cells_run_in_a_fresh_python(page):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, "-"],
+        input=visible_code(page),
+        cwd=ROOT / "tests",  # not the docs folder: nothing there may be relied on
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_executed_with_outputs(built_site, page):
+    soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+    cells = soup.select(".jp-CodeCell .jp-InputArea")
+    outputs = soup.select(".jp-OutputArea-output")
+    assert cells and outputs, f"{page}: no executed code cells"
+    assert not soup.select(".jp-OutputArea-output[data-mime-type*=error]")
+    assert "Traceback" not in soup.get_text()
+
+
+def test_the_training_page_shows_the_seed_log(built_site):
+    text = BeautifulSoup(page_html(built_site, "training").read_text(), "html.parser").get_text()
+    log = re.findall(r"^Epoch (\d+): Loss: ([\d.]+)$", text, flags=re.MULTILINE)
+    assert [int(epoch) for epoch, _ in log] == list(range(20))
+    assert abs(float(log[0][1]) - 260.25) < 15 and abs(float(log[-1][1]) - 1) < 0.2
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_have_alt_text_and_check_cells_are_hidden(built_site, page):
+    soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+    for img in soup.select("article img"):
+        assert len(img.get("alt", "")) > 20, f"{page}: an image without a real alt text"
+    assert "assert " not in soup.select_one("article").get_text()
+
+
+def test_pages_are_light(built_site):
+    sizes = {page: page_html(built_site, page).stat().st_size for page in [*PAGES, "reference"]}
+    assert max(sizes.values()) <= MAX_PAGE_BYTES, sizes
+    for page in PAGES:
+        html = page_html(built_site, page).read_text()
+        assert "<style" not in html.split("<article", 1)[1], f"{page} inlines CSS"
+
+
+def test_nothing_is_loaded_from_another_host(built_site):
+    external = re.compile(r"^(https?:)?//", re.IGNORECASE)
+    for html_file in built_site.rglob("*.html"):
+        soup = BeautifulSoup(html_file.read_text(), "html.parser")
+        for tag, attribute in [
+            ("script", "src"),
+            ("link", "href"),
+            ("img", "src"),
+            ("iframe", "src"),
+            ("source", "src"),
+        ]:
+            for element in soup.find_all(tag):
+                url = element.get(attribute, "")
+                assert not external.match(url), f"{html_file}: <{tag}> loads {url}"
+    for css in built_site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(errors="replace")):
+            assert not external.match(url), f"{css}: loads {url}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_downloads_as_a_valid_notebook(built_site, page):
+    html = page_html(built_site, page)
+    link = BeautifulSoup(html.read_text(), "html.parser").select_one(".linreg-download a")
+    notebook_file = html.parent / link["href"]
+    assert notebook_file.suffix == ".ipynb"
+    notebook = nbformat.read(notebook_file, as_version=4)
+    nbformat.validate(notebook)
+    source = jupytext.read(ROOT / "docs" / f"{page}.py")
+    assert [c.source for c in notebook.cells] == [c.source for c in source.cells]
+    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cache_key_follows_the_library(tmp_path, monkeypatch):
+    cache_key = load_hook("cache_key")
+    package = tmp_path / "linreg"
+    package.mkdir()
+    (package / "loss.py").write_text("def mse_loss(): ...\n")
+    monkeypatch.setattr(cache_key, "PACKAGE", package)
+    first = cache_key.environment_key()
+    assert cache_key.environment_key() == first  # stable
+    (package / "loss.py").write_text("def mse_loss(): return 0\n")
+    assert cache_key.environment_key() != first  # an edit in linreg changes the key
+    monkeypatch.setattr(cache_key.metadata, "version", lambda name: "0.0-other")
+    assert cache_key.environment_key() != first  # so does another torch or matplotlib
