@@ -13,7 +13,7 @@ from linreg.plots import plot_predictions
 data = linreg.make_data()  # y = 3x + 0.5 + noise, 1000 examples, seeded
 model = linreg.LinearModel.like(data.X)  # starts at W = 16, b = 10
 history = linreg.fit(model, data.X, data.y, lr=0.1, num_epochs=20)
-plot_predictions(data.X, data.y, model, title="After 20 epochs of gradient descent")
+plot_predictions(data.X, data.y, model, title="After training")
 
 # %% [markdown]
 # ## What you will build
