@@ -6,9 +6,13 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 - drops the inline <style> and <script> blocks (docs/stylesheets/notebook.css, served
   once and cached, styles the cells with Material's own colours in both palettes);
 - turns each code cell into Material's `pre > code` block, so it gets the same copy button
-  as every other code block and copies exactly the cell's source;
+  as every other code block and copies exactly the cell's source (cell ids lose their "=",
+  which broke the button's selector);
 - refuses any figure without alt text;
-- writes the page as a Jupyter notebook (no outputs) beside it and links to it.
+- rebuilds the table of contents from the page's headings: mkdocs-jupyter's drops inline
+  code from titles and ids, so "What `backward()` fills in" linked to a missing anchor;
+- writes the page as a Jupyter notebook (no outputs) beside it and links to it;
+- numbers the cells instead of keeping nbconvert's random ids, so builds are repeatable.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import jupytext
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
 
 JUNK = [
     "style",
@@ -46,13 +51,22 @@ def on_page_content(html, page, config, files):
         for element in soup.select(selector):
             element.decompose()
 
-    for block in soup.select("div.highlight-ipynb"):
+    # nbconvert's cell ids read "cell-id=<random hex>": random, so no two builds would agree,
+    # and Material derives each copy button's CSS selector from the enclosing id, where "="
+    # makes the selector invalid and nothing is copied. Number the cells instead.
+    for number, cell in enumerate(soup.select('[id^="cell-id="]'), start=1):
+        cell["id"] = f"cell-{number}"
+
+    # Code cells (div.highlight-ipynb) and fenced code in markdown cells (div.highlight)
+    # come as a bare <pre>; Material's copy button and scrolling expect <pre><code>.
+    for block in soup.select("div.highlight-ipynb, div.highlight"):
         block["class"] = ["highlight"]
         pre = block.pre
-        code = soup.new_tag("code")
-        for child in list(pre.contents):
-            code.append(child.extract())
-        pre.append(code)
+        if pre.find("code", recursive=False) is None:
+            code = soup.new_tag("code")
+            for child in list(pre.contents):
+                code.append(child.extract())
+            pre.append(code)
 
     for img in soup.find_all("img"):
         if not img.get("alt", "").strip():
@@ -60,6 +74,8 @@ def on_page_content(html, page, config, files):
                 f"{page.file.src_uri}: a figure has no alt text. Draw it with a "
                 "linreg.plots function, which describes what it shows."
             )
+
+    page.toc = get_toc(toc_tokens(soup))
 
     link = BeautifulSoup(
         f'<p class="linreg-download"><a href="{notebook_name(page)}" download>'
@@ -70,9 +86,28 @@ def on_page_content(html, page, config, files):
     return str(soup)
 
 
+def toc_tokens(soup) -> list[dict]:
+    """Nested table-of-contents tokens, as Python-Markdown makes them, from h1-h6 ids."""
+    root: list[dict] = []
+    stack: list[dict] = []
+    for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        if not heading.get("id"):
+            continue
+        permalink = "".join(a.get_text() for a in heading.select("a.anchor-link"))
+        name = heading.get_text().removesuffix(permalink).strip()
+        token = {"level": int(heading.name[1]), "id": heading["id"], "name": name, "children": []}
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root
+
+
 def on_post_page(output, page, config):
     if is_notebook(page):
         notebook = jupytext.read(page.file.abs_src_path)
+        for number, cell in enumerate(notebook.cells, start=1):
+            cell.id = f"cell-{number}"  # not random, so the file is the same on every build
         target = Path(page.file.abs_dest_path).parent / notebook_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
         jupytext.write(notebook, target, fmt="ipynb")
