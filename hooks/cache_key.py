@@ -9,12 +9,15 @@ versions of the libraries that draw the outputs, and removes the folders of othe
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
 
-CACHE_ROOT = Path(".cache/mkdocs-jupyter")
+# Relative to where mkdocs runs, like mkdocs-jupyter's own default; LINREG_CACHE_ROOT moves
+# it (the tests use that to build from an empty cache).
+CACHE_ROOT = Path(os.environ.get("LINREG_CACHE_ROOT", ".cache/mkdocs-jupyter"))
 PACKAGE = Path(__file__).resolve().parent.parent / "linreg"
 LIBRARIES = ("torch", "numpy", "matplotlib", "mkdocs-jupyter", "nbconvert", "jupytext")
 
