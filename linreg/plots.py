@@ -2,7 +2,7 @@
 
 Figures are built with `Figure()` rather than pyplot, so nothing global is touched and a
 notebook shows each one exactly once. They carry alt text and display in Jupyter as an
-<img> with that alt text, from PNG bytes that hold no version string or timestamp.
+HTML image with that alt text, from PNG bytes that hold no version string or timestamp.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ W_COLOR, B_COLOR = "tab:red", "tab:blue"  # the seed notebook's colours for W an
 
 
 class DescribedFigure(Figure):
-    """A Figure with alt text, shown in notebooks as <img alt=...>."""
+    """A Figure with alt text (`.alt`), shown in notebooks as an image with that alt text."""
 
     alt: str = ""
 
