@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from paths import PAGES, ROOT
+from sitebuild import build_site
 
 MAX_PAGE_BYTES = 200_000  # every page's HTML, figures inline, shared styles excluded
 
@@ -132,3 +133,26 @@ def test_cache_key_follows_the_library(tmp_path, monkeypatch):
     assert cache_key.environment_key() != first  # an edit in linreg changes the key
     monkeypatch.setattr(cache_key.metadata, "version", lambda name: "0.0-other")
     assert cache_key.environment_key() != first  # so does another torch or matplotlib
+
+
+def test_a_build_from_an_empty_cache_is_identical(built_site, tmp_path):
+    # The same commit builds the same site: every page re-executed from scratch gives the
+    # same bytes as the (possibly cached) session build, sitemaps and notebooks included.
+    fresh = build_site(tmp_path / "site", cache_root=tmp_path / "empty-cache")
+    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file())
+    differ = [str(f) for f in files if (fresh / f).read_bytes() != (built_site / f).read_bytes()]
+    assert not differ
+
+
+@pytest.mark.parametrize("page", [*PAGES, "reference"])
+def test_in_page_links_reach_their_anchors(built_site, page):
+    soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+    ids = {element["id"] for element in soup.find_all(id=True)}
+    targets = {a["href"][1:] for a in soup.select('a[href^="#"]') if len(a["href"]) > 1}
+    assert targets <= ids, f"links to missing anchors: {sorted(targets - ids)}"
+    if page in PAGES:  # a notebook page's table of contents names its sections in full
+        links = soup.select(".md-nav--secondary a.md-nav__link")
+        toc = list(dict.fromkeys(a.get_text().strip() for a in links))
+        headings = [h.get_text().strip().rstrip("¶").strip() for h in soup.select("article h2")]
+        assert toc == headings
