@@ -1,0 +1,286 @@
+"""The built site in a real browser: Debian's Chromium, driven by Playwright.
+
+Marked `browser`: `pytest -m "not browser"` runs the fast tests alone. Without Chromium
+these tests fail rather than skip, so CI cannot pass without running them.
+Screenshots of every page, in both palettes and at both widths, go to screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jupytext
+import nbformat
+import pytest
+from paths import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READING_ORDER = ["", "data/", "model/", "loss/", "gradient/", "training/", "reference/"]
+WIDTHS = {"desktop": 1280, "phone": 390}
+SCREENSHOTS = ROOT / "screenshots"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    """The built site on 127.0.0.1, on a free port, for the duration of this module."""
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get update && "
+            "apt-get install -y chromium), as .ci/run does. Browser tests never skip."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh context, with every request and console message recorded."""
+
+    def __init__(self, browser, server, path, width=1280, scheme="light"):
+        self.server = server
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme=scheme
+        )
+        origin = server.rstrip("/")
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+        self.page = self.context.new_page()
+        self.requests, self.failed, self.errors = [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.goto(server + path)
+        self.page.wait_for_load_state("networkidle")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    visits = []
+
+    def open_page(path, **kwargs):
+        visits.append(Visit(browser, server, path, **kwargs))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
+def page_source(path: str) -> Path:
+    return ROOT / "docs" / f"{path.strip('/') or 'index'}.py"
+
+
+# --- every page --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", READING_ORDER)
+def test_loads_cleanly_and_only_from_its_own_host(visit, path):
+    v = visit(path)
+    assert not v.errors, v.errors
+    assert not v.failed, v.failed
+    hosts = {urlparse(url).netloc for url in v.requests if not url.startswith("data:")}
+    assert hosts == {urlparse(v.server).netloc}, hosts
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+@pytest.mark.parametrize("path", READING_ORDER)
+def test_images_load_and_nothing_overflows(visit, path, width):
+    v = visit(path, width=width)
+    broken = v.page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt)"
+    )
+    assert not broken
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= width
+    # No box may stick out of the content column (Material's .md-content, gutters included:
+    # inline code at a line's end bleeds its 3 px of padding into them), unless it sits in
+    # a box that scrolls.
+    overflowing = v.page.evaluate(
+        """() => {
+        const column = document.querySelector('.md-content').getBoundingClientRect();
+        const scrolls = el => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(el).overflowX);
+        const bad = [];
+        for (const el of document.querySelectorAll('.md-content__inner *')) {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 || box.right <= column.right + 1) continue;
+            let up = el.parentElement, clipped = false;
+            while (up && !up.classList.contains('md-content__inner')) {
+                if (scrolls(up)) { clipped = true; break; }
+                up = up.parentElement;
+            }
+            if (!clipped) bad.push(el.tagName + '.' + el.className + ' ' + Math.round(box.right));
+        }
+        return bad;
+    }"""
+    )
+    assert not overflowing, overflowing[:5]
+
+
+@pytest.mark.parametrize("path", READING_ORDER)
+def test_maths_is_typeset(visit, path):
+    v = visit(path)
+    assert v.page.locator("article .katex").count() > 0
+    assert v.page.locator("article .katex-error").count() == 0
+    text = v.page.locator("article").inner_text()
+    for raw in ["$$", "\\(", "\\[", "$\\", "\\frac"]:
+        assert raw not in text, f"raw maths {raw!r} left on {path or 'home'}"
+
+
+@pytest.mark.parametrize("path", READING_ORDER[:-1])
+def test_copy_buttons_copy_exactly_each_cell(visit, path):
+    v = visit(path)
+    cells = [
+        cell.source
+        for cell in jupytext.read(page_source(path)).cells
+        if cell.cell_type == "code" and "check" not in cell.metadata.get("tags", [])
+    ]
+    buttons = v.page.locator("article .jp-CodeCell .md-code__button[data-md-type=copy]")
+    assert buttons.count() == len(cells)
+    for button, source in zip(buttons.all(), cells, strict=True):
+        button.scroll_into_view_if_needed()
+        button.click()
+        assert v.page.evaluate("navigator.clipboard.readText()") == source
+    blocks = v.page.locator("article pre > code").count()
+    assert v.page.locator("article .md-code__button[data-md-type=copy]").count() == blocks
+
+
+@pytest.mark.parametrize("path", READING_ORDER[:-1])
+def test_notebook_download_is_a_valid_notebook(visit, path):
+    v = visit(path)
+    link = v.page.locator("a[download][href$='.ipynb']")
+    assert link.count() == 1
+    response = v.page.request.get(v.server + path + link.get_attribute("href"))
+    assert response.ok
+    notebook = nbformat.reads(response.text(), as_version=4)
+    nbformat.validate(notebook)
+    assert json.loads(response.text())["nbformat"] == 4
+
+
+def contrast(page, selector: str) -> float:
+    """WCAG contrast ratio between the text colour and the background behind `selector`."""
+    return page.evaluate(
+        """sel => {
+        const el = document.querySelector(sel);
+        const rgb = s => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
+        let bg = el, back = null;
+        while (bg) {
+            const c = rgb(getComputedStyle(bg).backgroundColor);
+            if (c.length < 4 || c[3] > 0) { back = c; break; }
+            bg = bg.parentElement;
+        }
+        back = back || [255, 255, 255];
+        const lum = c => {
+            const [r, g, b] = c.slice(0, 3).map(v => v / 255).map(
+                v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const a = lum(rgb(getComputedStyle(el).color)), b = lum(back);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("path", READING_ORDER)
+def test_palette_toggle_keeps_figures_and_outputs_visible(visit, path):
+    v = visit(path)
+    schemes = []
+    for _ in range(2):
+        scheme = v.page.get_attribute("body", "data-md-color-scheme")
+        schemes.append(scheme)
+        assert contrast(v.page, "article p") >= 4.5, scheme
+        if v.page.locator("article .jp-OutputArea-output pre").count():
+            assert contrast(v.page, "article .jp-OutputArea-output pre") >= 4.5, scheme
+        for img in v.page.locator("article img").all():
+            assert img.is_visible() and img.evaluate("i => i.naturalWidth") > 0
+            # figures are drawn on white, so they read the same on the dark palette
+            assert img.evaluate("i => getComputedStyle(i).opacity") == "1"
+        v.page.locator("form[data-md-component=palette] label:visible").click()
+        v.page.wait_for_function(f"document.body.dataset.mdColorScheme !== '{scheme}'")
+    assert schemes == ["default", "slate"]
+
+
+# --- the whole site ----------------------------------------------------------------------
+
+
+def test_search_typed_with_the_keyboard_finds_the_gradient_page(visit):
+    v = visit("")
+    v.page.keyboard.press("/")  # Material's shortcut to the search box
+    assert v.page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    v.page.keyboard.type("gradient", delay=50)
+    results = v.page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10_000)
+    hrefs = [urlparse(a.get_attribute("href")).path for a in results.all()]
+    assert any(h.rstrip("/").endswith("gradient") for h in hrefs), hrefs
+
+
+def test_navigation_follows_the_reading_order(visit):
+    v = visit("")
+    sidebar = v.page.locator(".md-sidebar--primary .md-nav__link[href]")
+    order = []
+    for link in sidebar.all():
+        url = urlparse(v.page.evaluate("a => a.href", link.element_handle())).path
+        if url not in order:
+            order.append(url)
+    assert order == ["/" + p for p in READING_ORDER]
+    visited = [urlparse(v.page.url).path]
+    while v.page.locator("a.md-footer__link--next").count():
+        v.page.locator("a.md-footer__link--next").click()
+        v.page.wait_for_load_state()
+        visited.append(urlparse(v.page.url).path)
+    assert visited == ["/" + p for p in READING_ORDER]
+
+
+def test_screenshots_of_every_page(visit):
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir()
+    for path in READING_ORDER:
+        for scheme in ["light", "dark"]:
+            for name, width in WIDTHS.items():
+                v = visit(path, width=width, scheme=scheme)
+                expected = "slate" if scheme == "dark" else "default"
+                assert v.page.get_attribute("body", "data-md-color-scheme") == expected
+                target = SCREENSHOTS / f"{path.strip('/') or 'home'}-{scheme}-{name}.png"
+                v.page.screenshot(path=str(target), full_page=True)
+                v.close()
+    assert len(list(SCREENSHOTS.glob("*.png"))) == len(READING_ORDER) * 4
