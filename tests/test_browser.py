@@ -85,6 +85,10 @@ class Visit:
         self.requests, self.failed, self.errors = [], [], []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on(  # a 404 is no network failure to the browser, but it is to the reader
+            "response",
+            lambda r: self.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None,
+        )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.goto(server + path)
