@@ -6,13 +6,14 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 - drops the inline <style> and <script> blocks (docs/stylesheets/notebook.css, served
   once and cached, styles the cells with Material's own colours in both palettes);
 - turns each code cell into Material's `pre > code` block, so it gets the same copy button
-  as every other code block and copies exactly the cell's source (cell ids lose their "=",
-  which broke the button's selector);
+  as every other code block and copies exactly the cell's source;
 - refuses any figure without alt text;
 - rebuilds the table of contents from the page's headings: mkdocs-jupyter's drops inline
   code from titles and ids, so "What `backward()` fills in" linked to a missing anchor;
-- writes the page as a Jupyter notebook (no outputs) beside it and links to it;
-- numbers the cells instead of keeping nbconvert's random ids, so builds are repeatable.
+- writes the page as a Jupyter notebook (no outputs, Python 3 kernel) beside it and links
+  to it;
+- numbers the cells instead of keeping random ids: builds are repeatable, and the "=" in
+  nbconvert's "cell-id=..." made the copy buttons' selectors invalid.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bs4 import BeautifulSoup
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 JUNK = [
     "style",
     "script",
@@ -108,6 +110,7 @@ def on_post_page(output, page, config):
         notebook = jupytext.read(page.file.abs_src_path)
         for number, cell in enumerate(notebook.cells, start=1):
             cell.id = f"cell-{number}"  # not random, so the file is the same on every build
+        notebook.metadata["kernelspec"] = KERNELSPEC  # Jupyter opens it ready to run
         target = Path(page.file.abs_dest_path).parent / notebook_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
         jupytext.write(notebook, target, fmt="ipynb")

@@ -156,3 +156,14 @@ def test_in_page_links_reach_their_anchors(built_site, page):
         toc = list(dict.fromkeys(a.get_text().strip() for a in links))
         headings = [h.get_text().strip().rstrip("¶").strip() for h in soup.select("article h2")]
         assert toc == headings
+
+
+def test_a_downloaded_notebook_runs_top_to_bottom_in_jupyter(built_site):
+    # The longest page, run as Jupyter would run the download: its own kernel, in order.
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(built_site / "training" / "training.ipynb", as_version=4)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    NotebookClient(notebook, timeout=120, allow_errors=False).execute()
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("Epoch 19: Loss:" in o.get("text", "") for o in outputs)
