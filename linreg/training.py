@@ -81,6 +81,11 @@ def fit(
         history.losses.append(loss)
         history.Ws.append(W)
         history.bs.append(b)
+        if epoch == 0 and not math.isfinite(loss):  # before any step: not the rate's fault
+            raise ValueError(
+                f"the initial loss is {loss}: the data or the initial W={W:g}, b={b:g} are too "
+                f"large for {X.dtype}. Rescale X and y, or start from smaller W and b."
+            )
         if not math.isfinite(loss) or (epoch > 0 and loss > history.losses[-2] * (1 + 1e-4)):
             history.W, history.b = model.W.item(), model.b.item()
             bound = stability_bound(X)

@@ -171,3 +171,10 @@ def test_overflow_to_infinity_is_reported_as_divergence():
     data = linreg.make_data()
     with pytest.raises(linreg.DivergenceError, match="stability bound"):
         linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=1e30, num_epochs=5)
+
+
+def test_an_infinite_initial_loss_is_not_blamed_on_the_rate():
+    data = linreg.make_data()
+    model = linreg.LinearModel.like(data.X, W=1e30)  # (1e30 x)^2 overflows float32
+    with pytest.raises(ValueError, match=r"initial loss is inf.*initial W=1e\+30"):
+        linreg.fit(model, data.X, data.y)
