@@ -55,7 +55,8 @@ torch.allclose(model.W.grad, dW), torch.allclose(model.b.grad, db)
 try:
     model.W -= 0.1 * model.W.grad
 except RuntimeError as error:
-    print(error)
+    refusal = str(error)
+    print(refusal)
 
 # %% [markdown]
 # Inside `with torch.no_grad():` nothing is recorded, so the update is a plain change of the
@@ -106,4 +107,5 @@ dW64, db64 = linreg.manual_gradient(16.0, 10.0, X64, y64)
 torch.testing.assert_close(fresh.W.grad, dW64, rtol=1e-12, atol=1e-12)
 torch.testing.assert_close(fresh.b.grad, db64, rtol=1e-12, atol=1e-12)
 assert abs(ratio.item() - 2.0) < 1e-6  # "the stored gradient doubles"
+assert "in-place operation" in refusal  # "PyTorch refuses"
 assert loss_after < 0.7 * loss_before  # "already moves the line a long way"

@@ -56,5 +56,9 @@ from linreg.plots import plot_predictions
 plot_predictions(data.X, data.y, model, title="Before training")
 
 # %% tags=["check"]
+import torch
+
 assert (model.W.item(), model.b.item()) == (16.0, 10.0)
+wrapped = torch.autograd.Variable(torch.tensor(16.0), requires_grad=True)
+assert type(wrapped) is torch.Tensor  # "it now simply returns a tensor"
 assert y_hat.grad_fn is not None and y_hat.shape == data.X.shape
