@@ -3,6 +3,8 @@
 mkdocs-jupyter embeds about 600 KB of JupyterLab CSS and its own scripts in every page,
 and its copy buttons differ from the rest of the site. For each notebook page this hook
 
+- removes the cells tagged `check` once they have run (mkdocs-jupyter's remove_tag_config
+  would remove them before execution, so their assertions would never run);
 - drops the inline <style> and <script> blocks (docs/stylesheets/notebook.css, served
   once and cached, styles the cells with Material's own colours in both palettes);
 - turns each code cell into Material's `pre > code` block, so it gets the same copy button
@@ -34,6 +36,7 @@ JUNK = [
     ".clipboard-copy-txt",  # the hidden text that button copied
     ".celltoolbar",  # cell tags, for authors only
     ".jp-Collapser",  # empty JupyterLab furniture
+    ".celltag_check",  # cells that assert the prose: they ran, and readers need not see them
 ]
 
 
@@ -51,7 +54,8 @@ def on_page_content(html, page, config, files):
     soup = BeautifulSoup(html, "html.parser")
     for selector in JUNK:
         for element in soup.select(selector):
-            element.decompose()
+            if not element.decomposed:  # not inside an element removed just before
+                element.decompose()
 
     # nbconvert's cell ids read "cell-id=<random hex>": random, so no two builds would agree,
     # and Material derives each copy button's CSS selector from the enclosing id, where "="

@@ -167,3 +167,48 @@ def test_a_downloaded_notebook_runs_top_to_bottom_in_jupyter(built_site):
     NotebookClient(notebook, timeout=120, allow_errors=False).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert any("Epoch 19: Loss:" in o.get("text", "") for o in outputs)
+
+
+def build_one_page(tmp_path: Path, page_source: str) -> subprocess.CompletedProcess:
+    """Build a one-page copy of the site, whose page is `page_source`, with our config."""
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    for shared in ["hooks", "linreg", "node_modules"]:
+        (project / shared).symlink_to(ROOT / shared)
+    for shared in ["javascripts", "stylesheets"]:
+        (project / "docs" / shared).symlink_to(ROOT / "docs" / shared)
+    config = (ROOT / "mkdocs.yml").read_text().split("\nnav:")[0]
+    (project / "mkdocs.yml").write_text(config + "\nnav:\n  - Claim: claim.py\n")
+    (project / "docs" / "claim.py").write_text(page_source)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINREG_CACHE_ROOT": str(tmp_path / "c")}
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    return subprocess.run(
+        [str(mkdocs), "build", "--strict"], cwd=project, env=env, capture_output=True, text=True
+    )
+
+
+CLAIM_PAGE = """# %% [markdown]
+# # A claim
+#
+# The answer is 42.
+
+# %%
+answer = 6 * 7
+
+# %% tags=["check"]
+assert answer == {claimed}, "the prose says 42"
+"""
+
+
+def test_a_check_cell_runs_and_is_hidden(tmp_path):
+    result = build_one_page(tmp_path, CLAIM_PAGE.format(claimed=42))
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (tmp_path / "project" / "site" / "claim" / "index.html").read_text()
+    text = BeautifulSoup(html, "html.parser").select_one("article").get_text()
+    assert "answer = 6 * 7" in text and "the prose says" not in text
+
+
+def test_a_claim_that_drifts_fails_the_build(tmp_path):
+    result = build_one_page(tmp_path, CLAIM_PAGE.format(claimed=43))
+    assert result.returncode != 0
+    assert "the prose says 42" in result.stderr
