@@ -86,18 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="STD",
         help="standard deviation of the noise on y (default: %(default)s)",
     )
+    data.add_argument(
+        "--seed",
+        type=int,
+        default=data_module.SEED,
+        help="seed of the data's random generator (default: %(default)s)",
+    )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--plots",
         type=Path,
         metavar="DIR",
         help="also write the tutorial's figures to DIR as PNG files (created if missing)",
-    )
-    data.add_argument(
-        "--seed",
-        type=int,
-        default=data_module.SEED,
-        help="seed of the data's random generator (default: %(default)s)",
     )
     return parser
 
