@@ -1,6 +1,19 @@
-"""Where things are: the project root and the tutorial's notebook pages, in reading order."""
+"""Where things are: the project root, the tutorial's notebook pages in reading order, and
+the code a reader sees on each."""
 
 from pathlib import Path
 
+import jupytext
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["index", "data", "model", "loss", "gradient", "training"]
+
+
+def visible_cells(page: str) -> list[str]:
+    """The sources of the code cells a reader sees on `page`, in order (no `check` cells)."""
+    notebook = jupytext.read(ROOT / "docs" / f"{page}.py")
+    return [
+        cell.source
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "check" not in cell.metadata.get("tags", [])
+    ]

@@ -10,19 +10,26 @@ from pathlib import Path
 from paths import ROOT
 
 
-def build_site(site: Path, cache_root: Path | None = None) -> Path:
-    """Run `mkdocs build --strict` into `site`; with `cache_root`, from that cache."""
+def run_mkdocs(
+    site: Path, cache_root: Path | None = None, project: Path = ROOT
+) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of `project` into `site`; with `cache_root`, from that cache."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if cache_root is not None:
         env["LINREG_CACHE_ROOT"] = str(cache_root)
     mkdocs = Path(sys.executable).with_name("mkdocs")
-    result = subprocess.run(
+    return subprocess.run(
         [str(mkdocs), "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
+        cwd=project,
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def build_site(site: Path, cache_root: Path | None = None) -> Path:
+    """Build the project's site into `site`, failing the test if the build fails."""
+    result = run_mkdocs(site, cache_root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return site

@@ -15,10 +15,9 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
-import jupytext
 import nbformat
 import pytest
-from paths import ROOT
+from paths import PAGES, ROOT, visible_cells
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +32,8 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-READING_ORDER = ["", "data/", "model/", "loss/", "gradient/", "training/", "reference/"]
+# URL paths in the nav's order: the notebook pages, then the API reference
+READING_ORDER = ["" if page == "index" else f"{page}/" for page in PAGES] + ["reference/"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 SCREENSHOTS = ROOT / "screenshots"
 
@@ -111,10 +111,6 @@ def visit(browser, server):
         v.close()
 
 
-def page_source(path: str) -> Path:
-    return ROOT / "docs" / f"{path.strip('/') or 'index'}.py"
-
-
 # --- every page --------------------------------------------------------------------------
 
 
@@ -173,11 +169,7 @@ def test_maths_is_typeset(visit, path):
 @pytest.mark.parametrize("path", READING_ORDER[:-1])
 def test_copy_buttons_copy_exactly_each_cell(visit, path):
     v = visit(path)
-    cells = [
-        cell.source
-        for cell in jupytext.read(page_source(path)).cells
-        if cell.cell_type == "code" and "check" not in cell.metadata.get("tags", [])
-    ]
+    cells = visible_cells(path.strip("/") or "index")
     buttons = v.page.locator("article .jp-CodeCell .md-code__button[data-md-type=copy]")
     assert buttons.count() == len(cells)
     for button, source in zip(buttons.all(), cells, strict=True):

@@ -13,8 +13,8 @@ import jupytext
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from paths import PAGES, ROOT
-from sitebuild import build_site
+from paths import PAGES, ROOT, visible_cells
+from sitebuild import build_site, run_mkdocs
 
 MAX_PAGE_BYTES = 200_000  # every page's HTML, figures inline, shared styles excluded
 
@@ -23,23 +23,12 @@ def page_html(site: Path, page: str) -> Path:
     return site / "index.html" if page == "index" else site / page / "index.html"
 
 
-def visible_code(page: str) -> str:
-    """The code cells a reader sees on the page, in order (hidden check cells left out)."""
-    notebook = jupytext.read(ROOT / "docs" / f"{page}.py")
-    cells = [
-        cell.source
-        for cell in notebook.cells
-        if cell.cell_type == "code" and "check" not in cell.metadata.get("tags", [])
-    ]
-    return "\n\n".join(cells)
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_pasted_cells_run_in_a_fresh_python(page):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     result = subprocess.run(
         [sys.executable, "-"],
-        input=visible_code(page),
+        input="\n\n".join(visible_cells(page)),
         cwd=ROOT / "tests",  # not the docs folder: nothing there may be relied on
         env=env,
         capture_output=True,
@@ -180,11 +169,7 @@ def build_one_page(tmp_path: Path, page_source: str) -> subprocess.CompletedProc
     config = (ROOT / "mkdocs.yml").read_text().split("\nnav:")[0]
     (project / "mkdocs.yml").write_text(config + "\nnav:\n  - Claim: claim.py\n")
     (project / "docs" / "claim.py").write_text(page_source)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINREG_CACHE_ROOT": str(tmp_path / "c")}
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    return subprocess.run(
-        [str(mkdocs), "build", "--strict"], cwd=project, env=env, capture_output=True, text=True
-    )
+    return run_mkdocs(project / "site", cache_root=tmp_path / "c", project=project)
 
 
 CLAIM_PAGE = """# %% [markdown]
