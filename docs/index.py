@@ -44,10 +44,11 @@ plot_predictions(data.X, data.y, model, title="After training")
 # npm ci && python3 -m venv .venv && .venv/bin/pip install -c constraints.txt -e '.[docs]' && .venv/bin/mkdocs build --strict
 # ```
 #
-# The second runs the tests:
+# The second runs the tests, including browser tests in Debian's Chromium, which it installs
+# with apt-get if it is missing:
 #
 # ```bash
-# npm ci && python3 -m venv .venv && .venv/bin/pip install -c constraints.txt -e '.[test]' && .venv/bin/python -m pytest
+# npm ci && (test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)) && python3 -m venv .venv && .venv/bin/pip install -c constraints.txt -e '.[test]' && .venv/bin/python -m pytest
 # ```
 #
 # While you edit a page, `.venv/bin/mkdocs serve` rebuilds the site and reloads the browser.

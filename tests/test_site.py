@@ -197,3 +197,17 @@ def test_a_claim_that_drifts_fails_the_build(tmp_path):
     result = build_one_page(tmp_path, CLAIM_PAGE.format(claimed=43))
     assert result.returncode != 0
     assert "the prose says 42" in result.stderr
+
+
+def test_the_home_page_gives_the_readmes_commands():
+    # Home repeats the README's set-up commands for readers; they must not drift apart.
+    def bash_blocks(text: str) -> list[str]:
+        return [b.strip() for b in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL)]
+
+    home = "\n".join(
+        cell.source
+        for cell in jupytext.read(ROOT / "docs" / "index.py").cells
+        if cell.cell_type == "markdown"
+    )
+    readme = bash_blocks((ROOT / "README.md").read_text())
+    assert bash_blocks(home) and all(block in readme for block in bash_blocks(home))
