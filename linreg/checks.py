@@ -1,90 +1,330 @@
-"""Validation of what a user passes in: every error names the argument and the fix."""
+"""Checks of what a user passes in, made once at the package's edges.
+
+The modules that hold the algorithm (`loss`, `model`, `training`) trust their inputs, so
+that what a reader studies is the algorithm alone. The names that `linreg` exports check
+their inputs first: `linreg.mse_loss` and `linreg.gradient_step` are the bare functions
+behind `checked`, and `fit`, `make_data`, `least_squares` and `LinearModel` call these
+checks on entry. Every error names the argument it is about (`.argument`) and the fix.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def as_vector(values: object, name: str) -> Tensor:
-    """Return `values` as a 1-D floating tensor of finite numbers, or raise naming `name`."""
+
+class ArgumentError(ValueError):
+    """A bad value for one argument, named by `.argument` (e.g. "lr")."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of the wrong type, named by `.argument`."""
+
+
+def checked(function: F, check: Callable[..., dict[str, Any]]) -> F:
+    """`function` behind `check`, which gets its arguments by name and returns them checked.
+
+    The result has `function`'s name, signature, docstring and source (`inspect.getsource`
+    follows `__wrapped__`), so a page that shows it shows the bare algorithm.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def checked_function(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return function(**check(**bound.arguments))
+
+    return checked_function  # type: ignore[return-value]
+
+
+def checked_init(check: Callable[..., dict[str, Any]]) -> Callable[[type], type]:
+    """Class decorator: the class's `__init__` behind `check`, as `checked` does it."""
+
+    def decorate(cls: type) -> type:
+        init = cls.__init__
+        signature = inspect.signature(init)
+
+        @functools.wraps(init)
+        def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            arguments.pop("self")
+            init(self, **check(**arguments))
+
+        cls.__init__ = checked_init
+        return cls
+
+    return decorate
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def _is_real_number(value: object) -> bool:
+    if isinstance(value, Tensor):
+        return value.numel() == 1 and not value.dtype.is_complex and value.dtype != torch.bool
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def finite_number(value: object, name: str, example: str = "") -> float:
+    """`value` as a finite float, or an error naming `name`."""
+    hint = f", e.g. {name}={example}" if example else ""
+    if not _is_real_number(value):
+        raise ArgumentTypeError(name, f"{name} must be a number{hint}; got {value!r}.")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ArgumentError(name, f"{name} must be a finite number{hint}; got {number}.")
+    return number
+
+
+def whole_number(value: object, name: str, low: int, example: int) -> int:
+    """`value` as an int >= `low`, or an error naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentTypeError(
+            name, f"{name} must be a whole number, e.g. {name}={example}; got {value!r}."
+        )
+    if value < low:
+        raise ArgumentError(name, f"{name} must be >= {low}, e.g. {name}={example}; got {value}.")
+    return int(value)
+
+
+def learning_rate(lr: object) -> float:
+    """`lr` as a finite float > 0, or an error."""
+    if not _is_real_number(lr):
+        raise ArgumentTypeError("lr", f"lr must be a number, e.g. lr=0.1; got {lr!r}.")
+    lr = float(lr)
+    if not math.isfinite(lr) or lr <= 0:
+        raise ArgumentError("lr", f"lr must be a finite number > 0, e.g. lr=0.1; got {lr}.")
+    return lr
+
+
+def floating_dtype(dtype: object) -> torch.dtype:
+    """`dtype` if it is a floating torch dtype, or an error."""
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ArgumentTypeError(
+            "dtype", f"dtype must be a floating dtype such as torch.float32; got {dtype!r}."
+        )
+    return dtype
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def dtype_of(values: object) -> torch.dtype:
+    """The floating dtype that `values` (a tensor, an array or a list) would train in."""
+    try:
+        dtype = values.dtype if isinstance(values, Tensor) else torch.as_tensor(values).dtype
+    except (TypeError, ValueError, RuntimeError):
+        return torch.get_default_dtype()  # vector() will say what is wrong with the values
+    # NumPy's float64 stays float64; lists of floats and integer data take torch's default.
+    return dtype if dtype.is_floating_point else torch.get_default_dtype()
+
+
+def vector(
+    values: object,
+    name: str,
+    *,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
+) -> Tensor:
+    """`values` as a 1-D floating tensor of finite numbers, or an error naming `name`.
+
+    Tensors keep their dtype and device unless `dtype` or `device` is given. Anything else
+    (a list, a NumPy array) is converted straight to `dtype` (default: its own floating
+    dtype, else torch's default), so a list of floats never passes through float32 on its
+    way to float64.
+    """
     if isinstance(values, Tensor):
         tensor = values.detach()
     else:
         try:
             tensor = torch.as_tensor(values)
         except (TypeError, ValueError, RuntimeError) as exc:
-            raise TypeError(
-                f"{name} must be a tensor or a list/array of numbers; got {type(values).__name__} "
-                f"that torch cannot convert ({exc}). Pass numbers, e.g. {name}=[0.1, 0.5, 1.2]."
+            raise ArgumentTypeError(
+                name,
+                f"{name} must be a tensor or a list/array of numbers; got "
+                f"{type(values).__name__} that torch cannot convert ({exc}). Pass numbers, "
+                f"e.g. {name}=[0.1, 0.5, 1.2].",
             ) from None
+        if dtype is not None and not (tensor.dtype == torch.bool or tensor.is_complex()):
+            tensor = torch.as_tensor(values, dtype=dtype)  # straight to dtype, no detour
     if tensor.dtype == torch.bool or tensor.is_complex():
-        raise TypeError(
-            f"{name} must hold real numbers, not {tensor.dtype}; convert it with .float()."
+        raise ArgumentTypeError(
+            name, f"{name} must hold real numbers, not {tensor.dtype}; convert it with .float()."
         )
     if not tensor.is_floating_point():
-        tensor = tensor.to(torch.get_default_dtype())
+        tensor = tensor.to(dtype or torch.get_default_dtype())
     if tensor.ndim != 1:
         fix = f"flatten it with {name}.reshape(-1)" if tensor.numel() > 1 else "pass a 1-D sequence"
-        raise ValueError(
-            f"{name} must be 1-D, one value per example; got shape {tuple(tensor.shape)}: {fix}."
+        raise ArgumentError(
+            name,
+            f"{name} must be 1-D, one value per example; got shape {tuple(tensor.shape)}: {fix}.",
         )
     if tensor.numel() == 0:
-        raise ValueError(f"{name} is empty: pass at least one example.")
+        raise ArgumentError(name, f"{name} is empty: pass at least one example.")
+    if dtype is not None or device is not None:
+        tensor = tensor.to(dtype=dtype or tensor.dtype, device=device or tensor.device)
     if not torch.isfinite(tensor).all():
         bad = int((~torch.isfinite(tensor)).sum())
-        raise ValueError(
-            f"{name} holds {bad} NaN or infinite value(s): drop or impute them before fitting."
+        raise ArgumentError(
+            name,
+            f"{name} holds {bad} NaN or infinite value(s): drop or impute them before fitting.",
         )
     return tensor
 
 
-def as_data(X: object, y: object) -> tuple[Tensor, Tensor]:
-    """Return (X, y) as 1-D float tensors of one length, dtype and device, or raise."""
-    X, y = as_vector(X, "X"), as_vector(y, "y")
+def same_length(X: Tensor, y: Tensor) -> None:
     if len(X) != len(y):
-        raise ValueError(
-            f"X has {len(X)} examples but y has {len(y)}: pass one target per example."
+        raise ArgumentError(
+            "y", f"X has {len(X)} examples but y has {len(y)}: pass one target per example."
         )
-    if X.device != y.device:
-        raise ValueError(f"X is on {X.device} but y is on {y.device}: move both to one device.")
-    dtype = torch.promote_types(X.dtype, y.dtype)
-    return X.to(dtype), y.to(dtype)
 
 
-def _is_number(value: object) -> bool:
-    if isinstance(value, Tensor):
-        return value.numel() == 1 and not value.dtype.is_complex and value.dtype != torch.bool
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def float64_data(X: object, y: object) -> tuple[Tensor, Tensor]:
+    """(X, y) as 1-D float64 tensors on the CPU, for the closed-form references."""
+    X = vector(X, "X", dtype=torch.float64, device="cpu")
+    y = vector(y, "y", dtype=torch.float64, device="cpu")
+    same_length(X, y)
+    return X, y
 
 
-def learning_rate(lr: object) -> float:
-    """Return `lr` as a finite positive float, or raise."""
-    if not _is_number(lr):
-        raise TypeError(f"lr must be a number, e.g. lr=0.1; got {lr!r}.")
-    lr = float(lr)
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, e.g. lr=0.1; got {lr}.")
-    return lr
+def linear_model(model: object) -> Any:
+    """`model`, if its W and b are finite 0-d floating tensors that gradient descent can update."""
+    W, b = getattr(model, "W", None), getattr(model, "b", None)
+    if not isinstance(W, Tensor) or not isinstance(b, Tensor):
+        raise ArgumentTypeError(
+            "model",
+            f"model must be a linreg.LinearModel; got {type(model).__name__}. "
+            "Build one with linreg.LinearModel.like(X).",
+        )
+    for name, param in (("W", W), ("b", b)):
+        if param.ndim != 0 or not param.is_floating_point():
+            raise ArgumentTypeError(
+                name, f"model.{name} must be a 0-d floating tensor; got {param!r}."
+            )
+        if not (param.is_leaf and param.requires_grad):
+            raise ArgumentError(
+                name,
+                f"model.{name} must be a leaf tensor that requires grad, so that backward() "
+                "fills its .grad; build the model with linreg.LinearModel.like(X).",
+            )
+        if not math.isfinite(param.item()):
+            raise ArgumentError(
+                name, f"model.{name} is {param.item()}: start from a finite {name}, e.g. 0."
+            )
+    return model
 
 
-def num_epochs(epochs: object) -> int:
-    """Return `epochs` as a non-negative int, or raise."""
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-        raise TypeError(f"num_epochs must be a whole number, e.g. num_epochs=20; got {epochs!r}.")
-    if epochs < 0:
-        raise ValueError(f"num_epochs must be >= 0, e.g. num_epochs=20; got {epochs}.")
-    return int(epochs)
+def model_data(model: Any, X: object, y: object) -> tuple[Tensor, Tensor]:
+    """(X, y) as 1-D tensors in the model's dtype and on its device, or an error.
+
+    Lists and NumPy arrays are converted to the model's dtype and device. Tensors are not
+    copied behind the user's back: one of another dtype or device is an error that says
+    which tensor differs and how to make them agree.
+    """
+    W = model.W
+    tensors = {}
+    for name, values in (("X", X), ("y", y)):
+        if isinstance(values, Tensor) and (values.dtype, values.device) != (W.dtype, W.device):
+            if values.is_floating_point():
+                raise ArgumentError(
+                    name,
+                    f"{name} is {values.dtype} on {values.device} but the model is {W.dtype} on "
+                    f"{W.device}: build the model with linreg.LinearModel.like(X), and give "
+                    f"X and y one dtype, e.g. {name}.to(X.dtype).",
+                )
+            values = values.to(W.device)  # integer or bool tensors: vector() converts
+        tensors[name] = vector(values, name, dtype=W.dtype, device=W.device)
+    same_length(tensors["X"], tensors["y"])
+    return tensors["X"], tensors["y"]
 
 
-def finite_number(value: object, name: str) -> float:
-    """Return `value` as a finite float, or raise naming `name`."""
-    if not _is_number(value):
-        raise TypeError(f"{name} must be a number; got {value!r}.")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value}.")
-    return value
+# --- the checks behind the shown functions -------------------------------------------------
+
+
+def loss_arguments(y_hat: object, y: object) -> dict[str, Any]:
+    """The arguments of mse_loss: two tensors of one shape."""
+    for name, value in (("y_hat", y_hat), ("y", y)):
+        if not isinstance(value, Tensor):
+            raise ArgumentTypeError(
+                name,
+                f"{name} must be a tensor; got {type(value).__name__}: wrap it with "
+                f"torch.as_tensor({name}).",
+            )
+    if y_hat.shape != y.shape:
+        try:
+            result = (
+                f"would broadcast to shape {tuple(torch.broadcast_shapes(y_hat.shape, y.shape))}"
+            )
+        except RuntimeError:
+            result = "do not even broadcast"
+        raise ArgumentError(
+            "y_hat",
+            f"y_hat has shape {tuple(y_hat.shape)} but y has shape {tuple(y.shape)}: their "
+            f"residuals {result}, not one per example. Make both 1-D, e.g. y_hat.reshape(-1).",
+        )
+    return {"y_hat": y_hat, "y": y}
+
+
+def step_arguments(model: object, X: object, y: object, lr: object) -> dict[str, Any]:
+    """The arguments of gradient_step: a model, its data and a learning rate."""
+    model = linear_model(model)
+    X, y = model_data(model, X, y)
+    return {"model": model, "X": X, "y": y, "lr": learning_rate(lr)}
+
+
+def model_arguments(W: object, b: object, dtype: object, device: object) -> dict[str, Any]:
+    """The arguments of LinearModel: a finite starting W and b, a floating dtype."""
+    return {
+        "W": finite_number(W, "W", "16.0"),
+        "b": finite_number(b, "b", "10.0"),
+        "dtype": floating_dtype(dtype),
+        "device": device,
+    }
+
+
+# --- memory --------------------------------------------------------------------------------
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux's MemAvailable), if known."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def memory(num_examples: int, bytes_per_example: int, what: str) -> None:
+    """Refuse, before allocating, `num_examples` that cannot fit in the memory available."""
+    if not isinstance(num_examples, numbers.Integral):
+        return  # not a count at all: the function it is passed to says so
+    needed = num_examples * bytes_per_example
+    available = available_memory()
+    if available is None or needed <= available:
+        return
+    fits = max(1, available // bytes_per_example // 2)
+    raise ArgumentError(
+        "num_examples",
+        f"num_examples={num_examples} needs about {needed / 1e9:.3g} GB for {what}, and "
+        f"this machine has {available / 1e9:.3g} GB available: pass fewer examples, e.g. "
+        f"num_examples={10 ** int(math.log10(fits))}.",
+    )

@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import math
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
-from linreg import data as data_module
-from linreg import model as model_module
-from linreg.data import Data, make_data
-from linreg.model import LinearModel
-from linreg.reference import least_squares
-from linreg.training import DivergenceError, History, fit
+import linreg
+from linreg import experiment
+from linreg.checks import ArgumentError
+from linreg.settings import DEFAULTS
+from linreg.training import DivergenceError
 
 EXIT_BAD_INPUT = 2  # argparse's own code for a usage error
 EXIT_DIVERGED = 3
 
+# Each setting's option: how an error about an argument is put to the command line's user.
+OPTIONS = {
+    "num_epochs": "--epochs",
+    "lr": "--lr",
+    "W": "--w0",
+    "b": "--b0",
+    "num_examples": "--num-examples",
+    "noise": "--noise",
+    "seed": "--seed",
+}
+
 EPILOG = f"""\
 examples:
-  linreg                      the seed's run: 20 epochs at lr 0.1 from W=16, b=10
+  linreg                      the seed's run: {DEFAULTS.num_epochs} epochs at lr {DEFAULTS.lr} \
+from W={DEFAULTS.W0:g}, b={DEFAULTS.b0:g}
   linreg --lr 0.5 --epochs 10
   linreg --lr 1.5             diverges: lr is above the stability bound (about 1 here)
 
@@ -33,113 +45,133 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with the seed notebook's settings as defaults."""
+    """The argument parser; its defaults are linreg.DEFAULTS."""
     parser = _Parser(
         prog="linreg",
         description=(
-            "Fit y = W x + b to synthetic data y = 3x + 0.5 + noise by gradient descent,\n"
+            f"Fit y = W x + b to synthetic data y = {DEFAULTS.true_W:g}x + {DEFAULTS.true_b:g} "
+            "+ noise by gradient descent,\n"
             "with the loss and the update written by hand, printing the loss each epoch."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {linreg.__version__}")
     training = parser.add_argument_group("training")
     training.add_argument(
         "--epochs",
+        dest="num_epochs",
         type=int,
-        default=20,
+        default=DEFAULTS.num_epochs,
         metavar="N",
         help="number of gradient steps (default: %(default)s)",
     )
     training.add_argument(
         "--lr",
         type=float,
-        default=0.1,
+        default=DEFAULTS.lr,
         help="step size, 0 < LR < stability bound (default: %(default)s)",
     )
     training.add_argument(
         "--w0",
+        dest="W0",
         type=float,
-        default=model_module.W0,
+        default=DEFAULTS.W0,
         metavar="W",
         help="initial slope W (default: %(default)s)",
     )
     training.add_argument(
         "--b0",
+        dest="b0",
         type=float,
-        default=model_module.B0,
+        default=DEFAULTS.b0,
         metavar="B",
         help="initial intercept b (default: %(default)s)",
     )
     data = parser.add_argument_group("data")
     data.add_argument(
         "--num-examples",
+        dest="num_examples",
         type=int,
-        default=data_module.NUM_EXAMPLES,
+        default=DEFAULTS.num_examples,
         metavar="N",
         help="number of (x, y) examples (default: %(default)s)",
     )
     data.add_argument(
         "--noise",
         type=float,
-        default=data_module.NOISE,
+        default=DEFAULTS.noise,
         metavar="STD",
         help="standard deviation of the noise on y (default: %(default)s)",
     )
     data.add_argument(
         "--seed",
         type=int,
-        default=data_module.SEED,
+        default=DEFAULTS.seed,
         help="seed of the data's random generator (default: %(default)s)",
     )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--plots",
-        type=Path,
+        type=_folder,
         metavar="DIR",
         help="also write the tutorial's figures to DIR as PNG files (created if missing)",
     )
     return parser
 
 
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty folder name would write into the current folder; name one, "
+            "e.g. --plots figures"
+        )
+    return Path(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the experiment; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        data = make_data(num_examples=args.num_examples, noise=args.noise, seed=args.seed)
-        model = LinearModel.like(data.X, W=args.w0, b=args.b0)
-        history = fit(model, data.X, data.y, lr=args.lr, num_epochs=args.epochs)
+        return _main(argv)
+    except BrokenPipeError:  # e.g. `linreg --epochs 100000 | head -1`: the reader has enough
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
+    plots = args.pop("plots")
+    settings = dataclasses.replace(DEFAULTS, **args)
+    try:
+        result = experiment.run(settings)
     except DivergenceError as exc:
-        for epoch, loss in enumerate(exc.history.losses):
-            print(f"Epoch {epoch}: Loss: {loss}")
+        _print_log(exc.history.losses)
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_DIVERGED
-    except (TypeError, ValueError) as exc:
-        print(f"{parser.prog}: error: {_option_names(str(exc))}", file=sys.stderr)
+    except ArgumentError as exc:
+        option = OPTIONS.get(exc.argument)
+        prefix = f"{option}: " if option else ""
+        print(f"{parser.prog}: error: {prefix}{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (MemoryError, RuntimeError) as exc:  # the estimate was not enough
+        if not isinstance(exc, MemoryError) and "alloc" not in str(exc):
+            raise
+        print(
+            f"{parser.prog}: error: --num-examples: out of memory with "
+            f"{settings.num_examples} examples; pass fewer.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
 
-    for epoch, loss in enumerate(history.losses):
-        print(f"Epoch {epoch}: Loss: {loss}")
-    print()
-    rows = [("W", history.W, data.true_W), ("b", history.b, data.true_b)]
-    try:
-        best = least_squares(data.X, data.y)
-    except ValueError as exc:  # e.g. one example: the best line is not unique
-        best = (float("nan"), float("nan"))
-        print(f"(no least-squares line: {exc})")
-    print(f"{'':3}{'fitted':>12}{'true':>12}{'least squares':>16}")
-    for (name, fitted, true), optimum in zip(rows, best, strict=True):
-        print(f"{name:3}{fitted:12.4f}{true:12.4f}{optimum:16.4f}")
-    if args.plots is not None:
-        initial = LinearModel.like(data.X, W=args.w0, b=args.b0)
+    _print_log(result.history.losses)
+    _print_summary(result)
+    if plots is not None:
         try:
-            paths = write_plots(args.plots, data, initial, model, history, best)
+            paths = write_plots(plots, result)
         except OSError as exc:
-            print(
-                f"{parser.prog}: error: --plots: cannot write to {args.plots}: {exc}",
-                file=sys.stderr,
-            )
+            print(f"{parser.prog}: error: --plots: cannot write to {plots}: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
         print()
         for path in paths:
@@ -147,46 +179,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_plots(
-    folder: Path,
-    data: Data,
-    initial: LinearModel,
-    trained: LinearModel,
-    history: History,
-    best: tuple[float, float],
-) -> list[Path]:
+def _print_log(losses: list[float]) -> None:
+    for epoch, loss in enumerate(losses):
+        print(f"Epoch {epoch}: Loss: {loss}")
+
+
+def _print_summary(result: experiment.Experiment) -> None:
+    print()
+    best = result.best
+    if best is None:
+        best = (float("nan"), float("nan"))
+        print("(no least-squares line: x takes a single value, so the best line is not unique)")
+    rows = [
+        ("W", result.history.W, result.data.true_W, best[0]),
+        ("b", result.history.b, result.data.true_b, best[1]),
+    ]
+    print(f"{'':3}{'fitted':>12}{'true':>12}{'least squares':>16}")
+    for name, fitted, true, optimum in rows:
+        print(f"{name:3}{fitted:12.4f}{true:12.4f}{optimum:16.4f}")
+
+
+def write_plots(folder: Path, result: experiment.Experiment) -> list[Path]:
     """Write the site's figures for this run to `folder` as PNG files; return their paths."""
     from linreg import plots  # matplotlib is only imported when figures are asked for
-    from linreg.loss import mse_loss
 
-    best_loss = None
-    if not math.isnan(best[0]):  # NaN when there is no unique least-squares line
-        best_loss = mse_loss(best[0] * data.X + best[1], data.y).item()
-    figures = {
-        "data": plots.plot_data(data.X, data.y, true_W=data.true_W, true_b=data.true_b),
-        "before-training": plots.plot_predictions(data.X, data.y, initial, title="Before training"),
-        "parameters": plots.plot_parameters(history, true_W=data.true_W, true_b=data.true_b),
-        "after-training": plots.plot_predictions(data.X, data.y, trained, title="After training"),
-        "loss": plots.plot_loss(history, best_loss=best_loss),
-    }
     folder.mkdir(parents=True, exist_ok=True)
-    return [figure.save(folder / f"{name}.png") for name, figure in figures.items()]
-
-
-def _option_names(message: str) -> str:
-    """Name the command-line options in a library message about keyword arguments."""
-    for keyword, option in (
-        ("num_epochs", "--epochs"),
-        ("num_examples", "--num-examples"),
-        ("noise", "--noise"),
-        ("seed", "--seed"),
-        ("lr", "--lr"),
-        ("W", "--w0"),
-        ("b", "--b0"),
-    ):
-        if message.startswith(f"{keyword} "):
-            return f"{option}: {message}"
-    return message
+    return [
+        draw().save(folder / f"{name}.png") for name, draw in plots.site_figures(result).items()
+    ]
 
 
 if __name__ == "__main__":

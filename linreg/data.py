@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from linreg import checks
+from linreg.settings import DEFAULTS
 
-TRUE_W = 3.0  # the seed notebook's slope
-TRUE_B = 0.5  # and intercept
-NUM_EXAMPLES = 1000
-NOISE = 1.0  # standard deviation of the Gaussian noise on y
-SEED = 42
+DRAW_DTYPE = torch.float32  # every dtype rounds this one sample
 
 
 @dataclass(frozen=True)
@@ -29,11 +25,11 @@ class Data:
 
 
 def make_data(
-    true_W: float = TRUE_W,
-    true_b: float = TRUE_B,
-    num_examples: int = NUM_EXAMPLES,
-    noise: float = NOISE,
-    seed: int = SEED,
+    true_W: float = DEFAULTS.true_W,
+    true_b: float = DEFAULTS.true_b,
+    num_examples: int = DEFAULTS.num_examples,
+    noise: float = DEFAULTS.noise,
+    seed: int = DEFAULTS.seed,
     *,
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
@@ -41,25 +37,41 @@ def make_data(
     """Draw x ~ N(0, 1) and y = true_W * x + true_b + noise * N(0, 1), shapes (n,).
 
     A local generator seeded with `seed` makes the same arguments give bit-identical tensors,
-    and the global RNG is left alone. The draws happen on the CPU and are then moved to
-    `device`, so every device sees the same numbers.
+    and the global RNG is left alone. The draws are made in float32 on the CPU, then rounded
+    to `dtype` and moved to `device`: every dtype and device gets the same sample.
     """
-    true_W = checks.finite_number(true_W, "true_W")
-    true_b = checks.finite_number(true_b, "true_b")
-    noise = checks.finite_number(noise, "noise")
+    true_W = checks.finite_number(true_W, "true_W", "3.0")
+    true_b = checks.finite_number(true_b, "true_b", "0.5")
+    noise = checks.finite_number(noise, "noise", "1.0")
     if noise < 0:
-        raise ValueError(f"noise is a standard deviation and must be >= 0; got {noise}.")
-    for name, value, low in (("num_examples", num_examples, 1), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be a whole number; got {value!r}.")
-        if value < low:
-            raise ValueError(f"{name} must be >= {low}; got {value}.")
-    if not dtype.is_floating_point:
-        raise TypeError(f"dtype must be a floating dtype such as torch.float32; got {dtype}.")
+        raise checks.ArgumentError(
+            "noise", f"noise is a standard deviation and must be >= 0; got {noise}."
+        )
+    num_examples = checks.whole_number(num_examples, "num_examples", 1, DEFAULTS.num_examples)
+    seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed)
+    dtype = checks.floating_dtype(dtype)
+    # X, eps, y and one temporary, of dtype.itemsize bytes each
+    checks.memory(num_examples, 4 * dtype.itemsize, "the data alone")
 
-    generator = torch.Generator().manual_seed(int(seed))
-    size = (int(num_examples),)
-    X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=dtype)
-    eps = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=dtype)
+    generator = torch.Generator().manual_seed(seed)
+    size = (num_examples,)
+    X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
+    eps = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
     y = X * true_W + true_b + noise * eps
+    _check_range(y, dtype, {"true_W": true_W, "true_b": true_b, "noise": noise})
     return Data(X=X.to(device), y=y.to(device), true_W=true_W, true_b=true_b, noise=noise)
+
+
+def _check_range(y: Tensor, dtype: torch.dtype, terms: dict[str, float]) -> None:
+    """Refuse targets whose squares overflow `dtype`: no loss could be computed on them."""
+    # The loss sums the squares before dividing by n, so their sum must fit in dtype too.
+    if y.double().square().sum().item() <= torch.finfo(dtype).max:
+        return
+    largest = y.abs().max().item()
+    name = max(terms, key=lambda key: abs(terms[key]))
+    raise checks.ArgumentError(
+        name,
+        f"{name}={terms[name]:g} makes y as large as {largest:.3g}: the sum of its squares "
+        f"overflows {dtype} (largest {torch.finfo(dtype).max:.3g}), so no loss can be "
+        f"computed. Pass a smaller {name}, or dtype=torch.float64.",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 from linreg import checks
@@ -15,37 +14,30 @@ def manual_gradient(
 
     X and y have shape (n,); r = W x + b - y is the residual. Returns two 0-d tensors.
     """
-    X, y = checks.as_data(X, y)
+    X, y = checks.vector(X, "X"), checks.vector(y, "y", dtype=checks.dtype_of(X))
+    checks.same_length(X, y)
     r = W * X + b - y
     return 2 * (r * X).mean(), 2 * r.mean()
 
 
 def least_squares(X: Tensor, y: Tensor) -> tuple[float, float]:
-    """(W*, b*) minimising mean((W x + b - y)^2) over the sample, from torch.linalg.lstsq.
+    """(W*, b*) minimising mean((W x + b - y)^2) over the sample: the closed form.
 
-    Solved in float64 on the CPU, whatever the data's dtype and device, so that it can
-    serve as the oracle for training in float32.
+    W* = cov(x, y) / var(x) and b* = mean(y) - W* mean(x), computed in float64 on the CPU
+    from centred data, whatever the inputs' dtype and device. Centring keeps the answer
+    accurate when x has a large offset and a small spread (years, timestamps, kelvins),
+    where solving for the columns x and 1 directly loses every digit of the slope.
     """
-    X, y = checks.as_data(X, y)
-    X64, y64 = X.cpu().double(), y.cpu().double()
-    if len(X64) < 2 or bool((X64 == X64[0]).all()):
-        raise ValueError(
+    X, y = checks.float64_data(X, y)
+    x_mean, y_mean = X.mean(), y.mean()
+    dx, dy = X - x_mean, y - y_mean
+    var_x = (dx * dx).sum()
+    if len(X) < 2 or var_x.item() == 0.0:
+        raise checks.ArgumentError(
+            "X",
             "X needs at least two distinct values for the least-squares line to be unique; "
-            "pass more examples (e.g. num_examples >= 2)."
+            "pass more examples (e.g. num_examples >= 2).",
         )
-    A = torch.stack([X64, torch.ones_like(X64)], dim=1)  # (n, 2): columns x and 1
-    W, b = torch.linalg.lstsq(A, y64.unsqueeze(1)).solution.squeeze(1).tolist()
-    return W, b
-
-
-def stability_bound(X: Tensor) -> float:
-    """The largest learning rate for which gradient descent on the MSE converges.
-
-    The loss is quadratic in (W, b) with Hessian 2 H, H = [[mean(x^2), mean(x)],
-    [mean(x), 1]]; each step multiplies the error along an eigenvector of H by
-    1 - 2 lr lambda, so training converges exactly when lr < 1 / lambda_max(H).
-    """
-    X = checks.as_vector(X, "X").cpu().double()
-    m1, m2 = X.mean(), (X**2).mean()
-    H = torch.stack([torch.stack([m2, m1]), torch.stack([m1, torch.ones_like(m1)])])
-    return 1.0 / torch.linalg.eigvalsh(H)[-1].item()
+    W = (dx * dy).sum() / var_x
+    b = y_mean - W * x_mean
+    return W.item(), b.item()

@@ -1,33 +1,45 @@
-"""Training by hand: one gradient-descent step, and the loop that records a history."""
+"""Training by hand: one gradient-descent step, the loop around it, and `fit`.
+
+`gradient_step` and `train` are the algorithm, and trust their inputs: `fit` (and
+`linreg.gradient_step`) check them once, on entry. `fit` also watches the loss for
+divergence, beside the loop rather than inside it.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
 from linreg import checks
+from linreg.curvature import stability_bound
 from linreg.loss import mse_loss
 from linreg.model import LinearModel
-from linreg.reference import stability_bound
+from linreg.settings import DEFAULTS
 
 
 def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
-    """Update model.W and model.b in place by one step of gradient descent on the MSE.
-
-    Returns the loss at the parameters *before* the update (a detached 0-d tensor), so the
-    one forward pass serves both for logging and for the gradient.
-    """
-    lr = checks.learning_rate(lr)
+    """One step of gradient descent on the MSE, in place; returns the loss before the step."""
     loss = mse_loss(model(X), y)  # forward
-    loss.backward()  # backward: fills W.grad and b.grad with dL/dW and dL/db
-    with torch.no_grad():  # the update itself must not become part of the graph
+    loss.backward()  # backward: W.grad and b.grad now hold dL/dW and dL/db
+    with torch.no_grad():  # update: not part of the graph
         for param in model.parameters():
             param -= lr * param.grad
-            param.grad.zero_()  # backward() adds to .grad, so clear it for the next step
+            param.grad.zero_()  # backward() adds to .grad: clear it for the next step
     return loss.detach()
+
+
+def train(
+    model: LinearModel, X: Tensor, y: Tensor, lr: float, num_epochs: int
+) -> Iterator[tuple[float, float, float]]:
+    """Take num_epochs gradient steps; yield each epoch's loss, W and b before its step."""
+    for _ in range(num_epochs):
+        W, b = model.W.item(), model.b.item()
+        loss = gradient_step(model, X, y, lr)
+        yield loss.item(), W, b
 
 
 @dataclass
@@ -43,7 +55,8 @@ class History:
 
 
 class DivergenceError(ArithmeticError):
-    """Training diverged because lr is above the stability bound; `.history` holds the run."""
+    """Training diverged: the loss rose or overflowed. `.history` holds the run so far and
+    `.bound` the stability bound of the data, which lr was above."""
 
     def __init__(self, message: str, history: History, bound: float) -> None:
         super().__init__(message)
@@ -56,52 +69,118 @@ def fit(
     X: Tensor,
     y: Tensor,
     *,
-    lr: float = 0.1,
-    num_epochs: int = 20,
+    lr: float = DEFAULTS.lr,
+    num_epochs: int = DEFAULTS.num_epochs,
 ) -> History:
     """Train `model` in place with `num_epochs` gradient steps on (X, y), each of shape (n,).
 
-    Raises DivergenceError as soon as the loss is not finite or rises: below the stability
-    bound the loss of gradient descent on this quadratic never rises, so a rise means that
-    lr is too large. The error carries the history up to that epoch.
+    Checks its inputs once, runs `train`, and records each epoch in a History. Below the
+    stability bound the loss of gradient descent on this quadratic never rises, so a rise
+    larger than rounding can explain, or an overflow, raises DivergenceError with the
+    history so far.
     """
-    X, y = checks.as_data(X, y)
+    model = checks.linear_model(model)
+    X, y = checks.model_data(model, X, y)
     lr = checks.learning_rate(lr)
-    num_epochs = checks.num_epochs(num_epochs)
-    if model.W.dtype != X.dtype or model.W.device != X.device:
-        raise ValueError(
-            f"model is {model.W.dtype} on {model.W.device} but X is {X.dtype} on {X.device}: "
-            "build the model with LinearModel.like(X) so that it follows the data."
-        )
+    num_epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
 
     history = History(lr=lr)
-    for epoch in range(num_epochs):
-        W, b = model.W.item(), model.b.item()
-        loss = gradient_step(model, X, y, lr).item()
+    watch = _DivergenceWatch(X, y)
+    for loss, W, b in train(model, X, y, lr, num_epochs):
         history.losses.append(loss)
         history.Ws.append(W)
         history.bs.append(b)
-        if epoch == 0 and not math.isfinite(loss):  # before any step: not the rate's fault
-            raise ValueError(
-                f"the initial loss is {loss}: the data or the initial W={W:g}, b={b:g} are too "
-                f"large for {X.dtype}. Rescale X and y, or start from smaller W and b."
-            )
-        if not math.isfinite(loss) or (epoch > 0 and loss > history.losses[-2] * (1 + 1e-4)):
-            history.W, history.b = model.W.item(), model.b.item()
-            bound = stability_bound(X)
-            raise DivergenceError(
-                f"training diverged at epoch {epoch}: the loss went from "
-                f"{history.losses[0]:.4g} to {loss:.4g}. lr={lr:g} is above the stability "
-                f"bound for this data (gradient descent converges only for lr < {bound:.4g}); "
-                f"pass a smaller lr, e.g. lr={_round_down(bound / 2)}.",
-                history,
-                bound,
-            )
+        watch(history, model)
     history.W, history.b = model.W.item(), model.b.item()
     return history
+
+
+class _DivergenceWatch:
+    """Raises as soon as the loss overflows or rises by more than rounding can explain.
+
+    In exact arithmetic the loss never rises below the stability bound. In floating point
+    a converged loss jitters: each residual W x + b - y carries a rounding error of about
+    eps * S, where S = rms(y) + |W| rms(x) + |b| is the size of the numbers subtracted, so
+    the loss L itself is only known to about eps * (L + S sqrt(L)) + (eps S)^2. A rise
+    within a generous multiple of that is noise, not divergence.
+    """
+
+    SLACK = 64  # multiples of the rounding estimate that a rise must exceed
+
+    def __init__(self, X: Tensor, y: Tensor) -> None:
+        self.X, self.y = X, y
+        self.eps = torch.finfo(X.dtype).eps
+        self.x_rms = X.double().square().mean().sqrt().item()
+        self.y_rms = y.double().square().mean().sqrt().item()
+
+    def rounding(self, loss: float, W: float, b: float) -> float:
+        """How much the computed loss can move by rounding alone at (W, b)."""
+        scale = self.SLACK * self.eps * (self.y_rms + abs(W) * self.x_rms + abs(b))
+        return self.SLACK * self.eps * loss + scale * math.sqrt(loss) + scale**2
+
+    def __call__(self, history: History, model: LinearModel) -> None:
+        epoch, loss = len(history.losses) - 1, history.losses[-1]
+        W, b = history.Ws[-1], history.bs[-1]
+        if epoch == 0:
+            self.first_step(history, model)
+            return
+        previous = history.losses[-2]
+        if math.isfinite(loss) and loss - previous <= self.rounding(previous, W, b):
+            return
+        history.W, history.b = model.W.item(), model.b.item()
+        bound = stability_bound(self.X)
+        lr = history.lr
+        suggestion = _round_down(min(lr, bound) / 2)
+        if lr >= bound:
+            why = (
+                f"lr={lr:g} is above the stability bound for this data (gradient descent "
+                f"converges only for lr < {bound:.4g})"
+            )
+        else:  # not expected in exact arithmetic: say what was seen
+            why = (
+                f"lr={lr:g} is below the stability bound {bound:.4g}, so the rise comes from "
+                f"rounding in {self.X.dtype}; try float64 data"
+            )
+        raise DivergenceError(
+            f"training diverged at epoch {epoch}: the loss went from {history.losses[0]:.4g} "
+            f"to {loss:.4g}. {why}; pass a smaller lr, e.g. lr={suggestion}.",
+            history,
+            bound,
+        )
+
+    def first_step(self, history: History, model: LinearModel) -> None:
+        """Before any step, an infinite loss is the data's or the start's fault, not lr's;
+        and a first step that moved neither W nor b means lr is too small for the dtype."""
+        loss, W, b = history.losses[0], history.Ws[0], history.bs[0]
+        dtype = self.X.dtype
+        if not math.isfinite(loss):
+            sizes = {"y": self.y_rms, "W": abs(W) * self.x_rms, "b": abs(b)}
+            name = max(sizes, key=sizes.__getitem__)
+            fix = "rescale y, or use float64" if name == "y" else f"start from a smaller {name}"
+            raise checks.ArgumentError(
+                name,
+                f"the initial loss is {loss}: the data or the initial W={W:g}, b={b:g} are too "
+                f"large for {dtype}, and {name} is the largest term. {fix[0].upper()}{fix[1:]}.",
+            )
+        if (model.W.item(), model.b.item()) == (W, b) and self.gradient_is_not_zero(model):
+            suggestion = _round_down(stability_bound(self.X) / 2)
+            raise checks.ArgumentError(
+                "lr",
+                f"lr={history.lr:g} is too small to change W or b in {dtype}: the first step "
+                f"moved neither (lr times the gradient rounds away against W={W:g}, "
+                f"b={b:g}). Pass a larger lr, e.g. lr={suggestion}.",
+            )
+
+    def gradient_is_not_zero(self, model: LinearModel) -> bool:
+        loss = mse_loss(model(self.X), self.y)
+        loss.backward()
+        moving = any(param.grad.item() != 0 for param in model.parameters())
+        for param in model.parameters():
+            param.grad = None
+        return moving
 
 
 def _round_down(value: float) -> float:
     """`value` rounded down to one significant figure, for a suggestion a reader can type."""
     scale = 10 ** math.floor(math.log10(value))
-    return math.floor(value / scale) * scale
+    return float(f"{math.floor(value / scale) * scale:.1g}")

@@ -73,6 +73,7 @@ def test_options_change_the_run(capsys):
         (["--noise", "nan"], "--noise: noise must be a finite number"),
         (["--noise", "-1"], "--noise: noise is a standard deviation"),
         (["--w0", "inf"], "--w0: W must be a finite number"),
+        (["--b0", "inf"], "--b0: b must be a finite number"),
         (["--seed", "-1"], "--seed: seed must be >= 0"),
     ],
 )
@@ -164,3 +165,98 @@ def test_plots_into_a_file_is_a_one_line_error(capsys, tmp_path):
     status, _, err = run(capsys, "--plots", str(blocker / "sub"))
     assert status == cli.EXIT_BAD_INPUT and len(err.splitlines()) == 1
     assert err.startswith("linreg: error: --plots: cannot write to")
+
+
+# --- the edges a new user found -------------------------------------------------------------
+
+
+def test_version(capsys):
+    import linreg
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"linreg {linreg.__version__}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", linreg.__version__)
+
+
+def test_zero_epochs_with_plots_draws_the_start(capsys, tmp_path):
+    status, out, err = run(capsys, "--epochs", "0", "--plots", str(tmp_path))
+    assert status == 0 and err == "", err
+    assert "Epoch" not in out and "W       16.0000" in out
+    assert len(list(tmp_path.glob("*.png"))) == 5
+
+
+def test_a_closed_pipe_ends_quietly():
+    linreg_command = Path(sys.executable).with_name("linreg")
+    result = subprocess.run(
+        f"'{linreg_command}' --epochs 100000 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout == "Epoch 0: Loss: 262.54705810546875\n"
+    assert result.stderr == ""
+
+
+def test_too_many_examples_for_the_memory_is_a_one_line_error(capsys, monkeypatch):
+    from linreg import checks
+
+    monkeypatch.setattr(checks, "available_memory", lambda: 10**9)  # a 1 GB machine
+    status, out, err = run(capsys, "--num-examples", "100000000")
+    assert status == cli.EXIT_BAD_INPUT and out == "" and len(err.splitlines()) == 1
+    assert err.startswith(
+        "linreg: error: --num-examples: num_examples=100000000 needs about 6.4 GB for this "
+        "run, and this machine has 1 GB available: pass fewer examples, e.g. "
+        "num_examples=1000000."
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["--noise", "1e20"], "--noise"),
+        (["--noise", "1e300"], "--noise"),
+        (["--w0", "1e30"], "--w0"),
+        (["--b0", "1e30"], "--b0"),
+        (["--b0", "nan"], "--b0"),
+        (["--lr", "1e-300"], "--lr"),
+        (["--lr", "1e-12"], "--lr"),
+    ],
+)
+def test_values_that_cannot_train_name_their_option(capsys, argv, option):
+    status, out, err = run(capsys, *argv)
+    assert status == cli.EXIT_BAD_INPUT and out == "" and len(err.splitlines()) == 1, err
+    assert err.startswith(f"linreg: error: {option}: ")
+
+
+def test_an_empty_plots_folder_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--plots", ""])
+    assert exit_info.value.code == cli.EXIT_BAD_INPUT
+    assert "--plots" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plots_of_many_examples_draw_a_bounded_sample():
+    import linreg
+    from linreg.plots import MAX_POINTS, site_figures
+
+    result = linreg.run(linreg.Settings(num_examples=200_000, num_epochs=2))
+    for name in ["data", "before-training", "after-training"]:
+        figure = site_figures(result)[name]()
+        scatters = figure.axes[0].collections
+        assert all(len(points.get_offsets()) == MAX_POINTS for points in scatters), name
+        assert f"{MAX_POINTS:,} of 200,000 shown" in figure.alt
+
+
+def test_every_argument_the_library_names_has_an_option_or_is_data():
+    import dataclasses
+
+    import linreg
+
+    fields = {field.name for field in dataclasses.fields(linreg.Settings)}
+    renamed = {"W": "W0", "b": "b0"}
+    assert {renamed.get(name, name) for name in cli.OPTIONS} <= fields

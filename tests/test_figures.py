@@ -1,7 +1,8 @@
 """Image-regression tests: every figure the site shows, from the inputs the site uses.
 
-Each test makes exactly the call a page makes, on the same seeded defaults, and returns the
-figure; pytest-mpl compares it with tests/baseline/<test name>.png. `--mpl` is in addopts,
+Each test draws one figure as `linreg.plots.site_figures` defines it for the seed run
+(`linreg.run()`), the definition that `linreg --plots` uses too, and returns it; pytest-mpl
+compares it with tests/baseline/<test name>.png. `--mpl` is in addopts,
 so the README's plain `pytest` compares images. To regenerate the baselines on purpose:
 
     .venv/bin/python -m pytest tests/test_figures.py --mpl-generate-path=tests/baseline
@@ -12,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import linreg
-from linreg.plots import plot_data, plot_loss, plot_parameters, plot_predictions
+from linreg.plots import site_figures
 
 # RMS difference allowed, on matplotlib's 0-255 scale. With matplotlib (and so FreeType)
 # pinned, the same commit draws byte-identical PNGs (RMS 0), so the tolerance only has to
@@ -27,56 +28,47 @@ compare = pytest.mark.mpl_image_compare(tolerance=TOLERANCE)
 
 
 @pytest.fixture(scope="module")
-def run():
-    """The site's run: default data, model and training, as every page makes them."""
-    data = linreg.make_data()
-    initial = linreg.LinearModel.like(data.X)
-    model = linreg.LinearModel.like(data.X)
-    history = linreg.fit(model, data.X, data.y, lr=0.1, num_epochs=20)
-    W_best, b_best = linreg.least_squares(data.X, data.y)
-    best_loss = linreg.mse_loss(W_best * data.X + b_best, data.y).item()
-    return data, initial, model, history, best_loss
+def figures():
+    """The site's figures, as linreg.plots.site_figures defines them for the seed run."""
+    return site_figures(linreg.run())
 
 
 @compare
-def test_data_figure(run):
-    data, *_ = run
-    return plot_data(data.X, data.y, true_W=data.true_W, true_b=data.true_b)
+def test_data_figure(figures):
+    return figures["data"]()
 
 
 @compare
-def test_before_training_figure(run):
-    data, initial, *_ = run
-    return plot_predictions(data.X, data.y, initial, title="Before training")
+def test_before_training_figure(figures):
+    return figures["before-training"]()
 
 
 @compare
-def test_parameters_figure(run):
-    data, _, _, history, _ = run
-    return plot_parameters(history, true_W=data.true_W, true_b=data.true_b)
+def test_parameters_figure(figures):
+    return figures["parameters"]()
 
 
 @compare
-def test_after_training_figure(run):
-    data, _, model, *_ = run
-    return plot_predictions(data.X, data.y, model, title="After training")
+def test_after_training_figure(figures):
+    return figures["after-training"]()
 
 
 @compare
-def test_loss_figure(run):
-    *_, history, best_loss = run
-    return plot_loss(history, best_loss=best_loss)
+def test_loss_figure(figures):
+    return figures["loss"]()
 
 
-def test_two_generations_are_byte_identical(run):
-    data, initial, _, history, best_loss = run
-    makers = [
-        lambda: plot_data(data.X, data.y, true_W=data.true_W, true_b=data.true_b),
-        lambda: plot_predictions(data.X, data.y, initial, title="Before training"),
-        lambda: plot_parameters(history, true_W=data.true_W, true_b=data.true_b),
-        lambda: plot_loss(history, best_loss=best_loss),
-    ]
-    for make in makers:
-        first, second = make().png(), make().png()
-        assert first == second
+def test_every_site_figure_has_an_image_test(figures):
+    tested = {
+        name.removeprefix("test_").removesuffix("_figure").replace("_", "-")
+        for name in globals()
+        if name.startswith("test_") and name.endswith("_figure")
+    }
+    assert tested == set(figures)
+
+
+def test_two_generations_are_byte_identical(figures):
+    for name, draw in figures.items():
+        first, second = draw().png(), draw().png()
+        assert first == second, name
         assert b"Matplotlib" not in first and b"Software" not in first  # no version string

@@ -67,8 +67,8 @@ def seed_notebook_run(X, y, lr, epochs):
 
 
 def test_history_equals_the_seed_notebook_exactly():
-    data = linreg.make_data()
-    history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=20)
+    result = linreg.run()  # the seed's run, with linreg.DEFAULTS
+    history, data = result.history, result.data
     losses, Ws, bs, W, b = seed_notebook_run(data.X, data.y, lr=0.1, epochs=20)
     assert history.losses == losses  # exact: the same numbers, not merely close ones
     assert (history.Ws, history.bs, history.W, history.b) == (Ws, bs, W, b)
@@ -76,14 +76,11 @@ def test_history_equals_the_seed_notebook_exactly():
 
 
 def test_default_loss_log_is_pinned():
-    data = linreg.make_data()
-    history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y)
-    assert history.losses == pytest.approx(PINNED_LOSSES, rel=1e-5)
+    assert linreg.run().history.losses == pytest.approx(PINNED_LOSSES, rel=1e-5)
 
 
 def test_default_run_has_the_expected_shape():
-    data = linreg.make_data()
-    history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y)
+    history = linreg.run().history
     assert len(history.losses) == 20
     assert history.losses[0] == pytest.approx(13**2 + 9.5**2 + 1, rel=0.05)  # 260.25
     assert history.losses[-1] == pytest.approx(1.0, abs=0.2)  # about the noise variance

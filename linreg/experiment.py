@@ -1,0 +1,54 @@
+"""The seed notebook's experiment, run once: data, model, training and the closed form.
+
+`run` is the one definition of the tutorial's run. The command line calls it with its
+options, the image tests and `linreg --plots` draw `plots.site_figures` from it, and the
+pages make the same calls step by step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from linreg import checks
+from linreg.data import Data, make_data
+from linreg.loss import mse_loss
+from linreg.model import LinearModel
+from linreg.reference import least_squares
+from linreg.settings import DEFAULTS, Settings
+from linreg.training import History, fit
+
+# Peak memory of `run` per example in float32: measured with /usr/bin/time at 10^7
+# examples, 54 bytes (the data, training's temporaries and the float64 closed form).
+BYTES_PER_EXAMPLE = 64
+
+
+@dataclass
+class Experiment:
+    """One run of the experiment and the closed-form answer it is compared with."""
+
+    settings: Settings  # what was run
+    data: Data  # the sample
+    initial: LinearModel  # the model before training, at (W0, b0)
+    model: LinearModel  # the same model after training
+    history: History  # the loss, W and b before each epoch's update
+    best: tuple[float, float] | None  # least-squares (W*, b*); None if x is constant
+    best_loss: float | None  # the loss at (W*, b*): the lowest any line reaches
+
+
+def run(settings: Settings = DEFAULTS) -> Experiment:
+    """Make the data, train from (W0, b0) and solve the least-squares problem.
+
+    Raises what `make_data` and `fit` raise: an ArgumentError naming a bad setting, or a
+    DivergenceError when lr is above the stability bound.
+    """
+    s = settings
+    checks.memory(s.num_examples, BYTES_PER_EXAMPLE, "this run")
+    data = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed)
+    initial = LinearModel.like(data.X, W=s.W0, b=s.b0)
+    model = LinearModel.like(data.X, W=s.W0, b=s.b0)
+    history = fit(model, data.X, data.y, lr=s.lr, num_epochs=s.num_epochs)
+    best = best_loss = None
+    if len(data.X) >= 2 and bool((data.X != data.X[0]).any()):
+        best = least_squares(data.X, data.y)
+        best_loss = mse_loss(best[0] * data.X + best[1], data.y).item()
+    return Experiment(s, data, initial, model, history, best, best_loss)
