@@ -84,10 +84,11 @@ ratio
 # one forward pass serves both for the log and for the gradient:
 
 # %%
-import inspect
+linreg.source(linreg.gradient_step)
 
-print(inspect.getsource(linreg.gradient_step))
-
+# %% [markdown]
+# That is all of it: `linreg.gradient_step` checks its arguments first (the model, finite data
+# of the model's dtype, a positive `lr`) and then runs exactly these lines.
 # %% [markdown]
 # One step from the starting point, with the learning rate of the next page, already moves
 # the line a long way:
@@ -109,3 +110,20 @@ torch.testing.assert_close(fresh.b.grad, db64, rtol=1e-12, atol=1e-12)
 assert abs(ratio.item() - 2.0) < 1e-6  # "the stored gradient doubles"
 assert "in-place operation" in refusal  # "PyTorch refuses"
 assert loss_after < 0.7 * loss_before  # "already moves the line a long way"
+# the shown step is: forward, backward(), the update under no_grad, the zeroing, in order
+import ast
+
+step = ast.parse(linreg.source(linreg.gradient_step).text).body[0]
+calls = [
+    node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+    for node in sorted(
+        (n for n in ast.walk(step) if isinstance(n, ast.Call)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+]
+assert calls == ["mse_loss", "model", "backward", "no_grad", "parameters", "zero_", "detach"], calls
+try:  # "checks its arguments first"
+    linreg.gradient_step(model, data.X, data.y, lr=-1.0)
+    raise AssertionError("a negative lr was accepted")
+except linreg.ArgumentError as refusal:
+    assert refusal.argument == "lr"

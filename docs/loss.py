@@ -8,14 +8,12 @@
 #
 # Squaring makes every residual count as positive and punishes large misses more than small
 # ones; it also makes $L$ a smooth bowl in $(W, b)$ with a single lowest point. Written by
-# hand, it is one line:
+# hand, it is one expression, the function's only line of code:
 
 # %%
-import inspect
-
 import linreg
 
-print(inspect.getsource(linreg.mse_loss))
+linreg.source(linreg.mse_loss)
 
 # %% [markdown]
 # For the untrained model the loss is large:
@@ -55,8 +53,10 @@ residuals.shape
 (residuals**2).mean(), loss
 
 # %% [markdown]
-# Training on it would quietly fit the wrong objective. `linreg.mse_loss` checks the shapes
-# and refuses, with a message that says how to fix the call:
+# Training on it would quietly fit the wrong objective. So before it runs the line above,
+# `linreg.mse_loss` checks that the two shapes match, and refuses with a message that says
+# how to fix the call. (The check lives in `linreg.checks`, beside the loss rather than in
+# it.)
 
 # %%
 try:
@@ -73,3 +73,16 @@ assert residuals.shape == (1000, 1000)
 assert abs((residuals**2).mean().item() - loss.item()) > 1.0  # "it is not the loss"
 fixed = linreg.mse_loss(model(X_column.reshape(-1)), data.y)
 assert fixed.item() == loss.item()
+# "one expression, the function's only line of code" (after its docstring)
+import ast
+
+shown = ast.parse(linreg.source(linreg.mse_loss).text).body[0]
+code = [node for node in shown.body if not isinstance(node, ast.Expr)]
+assert len(code) == 1 and isinstance(code[0], ast.Return), ast.dump(shown)
+assert code[0].lineno == code[0].end_lineno, "the return is more than one line"
+assert linreg.source(linreg.mse_loss).text.splitlines()[0].startswith("def mse_loss(")
+try:  # "linreg.mse_loss checks that the two shapes match"
+    linreg.mse_loss(model(X_column), data.y)
+    raise AssertionError("mse_loss accepted an (n, 1) against (n,) pair")
+except linreg.ArgumentError as refusal:
+    assert refusal.argument == "y_hat" and "(1000, 1000)" in str(refusal)

@@ -7,16 +7,18 @@
 #
 # In PyTorch each parameter is a tensor created with `requires_grad=True`. That flag asks
 # autograd to record every operation that uses the tensor, so that `backward()` can later
-# compute how the loss changes with it. `linreg.LinearModel` holds the two tensors:
+# compute how the loss changes with it. `linreg.LinearModel` holds the two tensors, and
+# calling it computes the line:
 
 # %%
-import inspect
-
 import linreg
 
-print(inspect.getsource(linreg.LinearModel.__init__))
+linreg.source(linreg.LinearModel, ["__init__", "__call__", "parameters"])
 
 # %% [markdown]
+# The line above the class checks, before `__init__` runs, that `W` and `b` are finite
+# numbers and `dtype` a floating type, so the class itself is only what a model is.
+#
 # Like the notebook this tutorial grew from, we start far from the answer, at $W = 16$ and
 # $b = 10$. `LinearModel.like(X)` gives the parameters the dtype and device of the data, so
 # the same code runs in float64 or on a GPU.
@@ -34,10 +36,10 @@ model.W, model.b
 model.W.is_leaf, model.W.requires_grad, model.W.grad
 
 # %% [markdown]
-# !!! note "What about `Variable`?"
-#     Older tutorials wrap tensors in `torch.autograd.Variable(tensor, requires_grad=True)`.
-#     `Variable` has been deprecated since PyTorch 0.4, where it was merged into `Tensor`:
-#     it now simply returns a tensor. Create the tensor with `requires_grad=True` instead.
+# > **What about `Variable`?** Older tutorials wrap tensors in
+# > `torch.autograd.Variable(tensor, requires_grad=True)`. `Variable` has been deprecated
+# > since PyTorch 0.4, where it was merged into `Tensor`: it now simply returns a tensor.
+# > Create the tensor with `requires_grad=True` instead.
 #
 # Calling the model computes $W x + b$ for every example at once, through broadcasting of the
 # two scalars against the vector `X`:
@@ -59,6 +61,15 @@ plot_predictions(data.X, data.y, model, title="Before training")
 import torch
 
 assert (model.W.item(), model.b.item()) == (16.0, 10.0)
+assert (linreg.DEFAULTS.W0, linreg.DEFAULTS.b0) == (16.0, 10.0)
+listing = linreg.source(linreg.LinearModel, ["__init__", "__call__", "parameters"]).text
+assert listing.startswith("@checks.checked_init(")  # "the line above the class checks"
+for bad in [{"W": float("nan")}, {"b": "ten"}]:
+    try:
+        linreg.LinearModel(**bad)
+        raise AssertionError(f"LinearModel accepted {bad}")
+    except linreg.ArgumentError as refusal:
+        assert refusal.argument in bad
 wrapped = torch.autograd.Variable(torch.tensor(16.0), requires_grad=True)
 assert type(wrapped) is torch.Tensor  # "it now simply returns a tensor"
 assert y_hat.grad_fn is not None and y_hat.shape == data.X.shape
