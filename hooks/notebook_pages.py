@@ -15,7 +15,8 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 - writes the page as a Jupyter notebook (no outputs, Python 3 kernel) beside it and links
   to it;
 - numbers the cells instead of keeping random ids: builds are repeatable, and the "=" in
-  nbconvert's "cell-id=..." made the copy buttons' selectors invalid.
+  nbconvert's "cell-id=..." made the copy buttons' selectors invalid; and numbers each
+  code block in a cell, so that each copy button copies its own block.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def on_page_content(html, page, config, files):
     # makes the selector invalid and nothing is copied. Number the cells instead.
     for number, cell in enumerate(soup.select('[id^="cell-id="]'), start=1):
         cell["id"] = f"cell-{number}"
+        # Material names each code block after its closest element with an id, so two
+        # blocks in one cell (a cell and its shown source, or two fenced blocks in one
+        # markdown cell) would share a copy target and both copy the first: give each
+        # <pre> an id of its own.
+        for block, pre in enumerate(cell.find_all("pre"), start=1):
+            pre["id"] = f"cell-{number}-{block}"
 
     # Code cells (div.highlight-ipynb) and fenced code in markdown cells (div.highlight)
     # come as a bare <pre>; Material's copy button and scrolling expect <pre><code>.

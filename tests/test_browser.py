@@ -170,12 +170,21 @@ def test_maths_is_typeset(visit, path):
 def test_copy_buttons_copy_exactly_each_cell(visit, path):
     v = visit(path)
     cells = visible_cells(path.strip("/") or "index")
-    buttons = v.page.locator("article .jp-CodeCell .md-code__button[data-md-type=copy]")
+    buttons = v.page.locator(
+        "article .jp-CodeCell .jp-InputArea .md-code__button[data-md-type=copy]"
+    )
     assert buttons.count() == len(cells)
     for button, source in zip(buttons.all(), cells, strict=True):
         button.scroll_into_view_if_needed()
         button.click()
         assert v.page.evaluate("navigator.clipboard.readText()") == source
+    # Every other block too (library code shown as an output, fenced code in the prose)
+    # copies the code it shows, not its neighbour's.
+    for pre in v.page.locator("article pre:has(> code)").all():
+        pre.scroll_into_view_if_needed()
+        pre.locator(".md-code__button[data-md-type=copy]").click()
+        shown = pre.locator(":scope > code").text_content().rstrip("\n")
+        assert v.page.evaluate("navigator.clipboard.readText()").rstrip("\n") == shown
     blocks = v.page.locator("article pre > code").count()
     assert v.page.locator("article .md-code__button[data-md-type=copy]").count() == blocks
 
