@@ -22,7 +22,10 @@ from linreg.settings import DEFAULTS
 
 
 def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
-    """One step of gradient descent on the MSE, in place; returns the loss before the step."""
+    """One step of gradient descent on the MSE, in place; returns the loss before the step.
+
+    Trusts its inputs: `linreg.gradient_step` and `fit` check them first.
+    """
     loss = mse_loss(model(X), y)  # forward
     loss.backward()  # backward: W.grad and b.grad now hold dL/dW and dL/db
     with torch.no_grad():  # update: not part of the graph
@@ -35,7 +38,10 @@ def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor
 def train(
     model: LinearModel, X: Tensor, y: Tensor, lr: float, num_epochs: int
 ) -> Iterator[tuple[float, float, float]]:
-    """Take num_epochs gradient steps; yield each epoch's loss, W and b before its step."""
+    """Take num_epochs gradient steps; yield each epoch's loss, W and b before its step.
+
+    Trusts its inputs: `fit` checks them, runs this loop and watches for divergence.
+    """
     for _ in range(num_epochs):
         W, b = model.W.item(), model.b.item()
         loss = gradient_step(model, X, y, lr)
