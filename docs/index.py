@@ -28,8 +28,9 @@ plot_predictions(data.X, data.y, model, title="After training")
 #
 # Every page is a notebook **run when the site is built**, so each number and figure you see
 # is what the current code produces, and hidden checks fail the build if the prose and the
-# numbers ever disagree. Each code cell runs as it is when pasted, in order, into a Python
-# session, and every page can be downloaded as a Jupyter notebook.
+# numbers ever disagree. Each code cell runs as it is when pasted, in order, at a Python
+# prompt (after a cell that ends in an indented block, press Enter once more, as the prompt
+# expects), and every page can be downloaded as a Jupyter notebook.
 #
 # The code lives in a small package, `linreg`, that the pages import; the
 # [API reference](reference/) documents it.

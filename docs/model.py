@@ -16,8 +16,9 @@ import linreg
 linreg.source(linreg.LinearModel, ["__init__", "__call__", "parameters"])
 
 # %% [markdown]
-# The line above the class checks, before `__init__` runs, that `W` and `b` are finite
-# numbers and `dtype` a floating type, so the class itself is only what a model is.
+# The line above the class checks, before `__init__` runs, that `W` and `b` are numbers
+# that stay finite in `dtype`, that `dtype` is a floating type and that `device` exists, so
+# the class itself is only what a model is.
 #
 # Like the notebook this tutorial grew from, we start far from the answer, at $W = 16$ and
 # $b = 10$. `LinearModel.like(X)` gives the parameters the dtype and device of the data, so
@@ -49,8 +50,10 @@ y_hat = model(data.X)
 y_hat.shape, y_hat[:3]
 
 # %% [markdown]
-# Before any training, the predictions lie on the line $16x + 10$, far above and far steeper
-# than the data:
+# Before any training, the predictions lie on the line $16x + 10$, far steeper than the
+# data's line $3x + 0.5$. The two cross at $x = -9.5/13 \approx -0.73$: to the right of it,
+# where most of the points are, the predictions are far above the data, and to the left
+# they fall below it:
 
 # %%
 from linreg.plots import plot_predictions
@@ -73,3 +76,17 @@ for bad in [{"W": float("nan")}, {"b": "ten"}]:
 wrapped = torch.autograd.Variable(torch.tensor(16.0), requires_grad=True)
 assert type(wrapped) is torch.Tensor  # "it now simply returns a tensor"
 assert y_hat.grad_fn is not None and y_hat.shape == data.X.shape
+crossing = -9.5 / 13  # 16x + 10 = 3x + 0.5
+assert round(crossing, 2) == -0.73
+right = data.X > crossing  # "to the right of it, where most of the points are"
+assert right.float().mean() > 0.7
+assert bool(
+    ((y_hat > data.y) == right).float().mean() > 0.9
+)  # above on the right, below on the left
+assert bool((y_hat[data.X < -1.5] < data.y[data.X < -1.5]).all())  # well left: all below
+for bad in [{"W": 1e39}, {"device": "no-such-device"}]:
+    try:
+        linreg.LinearModel(**bad)
+        raise AssertionError(f"LinearModel accepted {bad}")
+    except linreg.ArgumentError as refusal:
+        assert refusal.argument in bad

@@ -39,8 +39,10 @@ for epoch, loss in enumerate(history.losses):
 #
 # ## The parameters, epoch by epoch
 #
-# $W$ and $b$ approach their true values quickly at first and then more slowly: each step
-# removes a fixed fraction of the remaining distance to the optimum.
+# $W$ and $b$ move quickly at first and then more slowly: each step removes a fixed
+# fraction of the remaining distance to the optimum, the best line for this sample. That
+# optimum lies close to the true values, dashed in the figure, but not on them (the next
+# section computes it).
 
 # %%
 from linreg.plots import plot_loss, plot_parameters, plot_predictions
@@ -58,9 +60,11 @@ plot_predictions(data.X, data.y, model, title="After training")
 # %% [markdown]
 # ## How close is it?
 #
-# The best line for *this sample* is the least-squares solution, which we can compute in
-# closed form (`torch.linalg.lstsq`). Gradient descent approaches it, not the true $W = 3$ and
-# $b = 0.5$: with noise, the sample's best line differs from the line that generated it.
+# The best line for *this sample* is the least-squares solution, which has a closed form:
+# $W^* = \operatorname{cov}(x, y) / \operatorname{var}(x)$ and $b^* = \bar y - W^* \bar x$,
+# where a bar is a mean over the sample. `linreg.least_squares` computes it in float64.
+# Gradient descent approaches it, not the true $W = 3$ and $b = 0.5$: with noise, the
+# sample's best line differs from the line that generated it.
 
 # %%
 W_best, b_best = linreg.least_squares(data.X, data.y)
@@ -95,8 +99,8 @@ linreg.stability_bound(data.X)
 
 # %% [markdown]
 # Above the bound each step overshoots the bottom of the bowl by more than it started, and
-# the loss grows. `fit` notices the first rise, stops, and raises a `DivergenceError` that
-# names the bound and carries the history so far:
+# the loss grows. `fit` notices the first rise larger than rounding can explain, stops, and
+# raises a `DivergenceError` that names the bound and carries the history so far:
 
 # %%
 try:
@@ -106,7 +110,7 @@ except linreg.DivergenceError as error:
     diverged = error.history
 
 # %% [markdown]
-# The history it carries ends at the first rise:
+# The history it carries ends at that rise:
 
 # %%
 diverged.losses
@@ -125,6 +129,13 @@ assert abs(history.losses[0] - 260.25) / 260.25 < 0.05  # "from about 260"
 assert abs(history.losses[-1] - 1.0) < 0.2  # "to about 1"
 assert history.losses[-1] <= 1.10 * best_loss  # "within 10% of the least-squares loss"
 assert abs(history.W - W_best) < 0.2  # "W is within 0.2 of the least-squares slope"
+# "close to the true values, but not on them"
+assert 0 < abs(W_best - data.true_W) < 0.1 and 0 < abs(b_best - data.true_b) < 0.1
+# the closed form as the page writes it, in float64
+X64, y64 = data.X.double(), data.y.double()
+W_formula = ((X64 - X64.mean()) * (y64 - y64.mean())).mean() / X64.var(correction=0)
+assert abs(W_formula.item() - W_best) < 1e-12
+assert abs((y64.mean() - W_formula * X64.mean()).item() - b_best) < 1e-12
 assert abs(linreg.stability_bound(data.X) - 1.0) < 0.05  # "about 1"
 assert diverged.losses[-1] > diverged.losses[-2] and len(diverged.losses) < 20  # "first rise"
 assert all(a >= b for a, b in itertools.pairwise(diverged.losses[:-1]))

@@ -44,7 +44,10 @@ def checked(function: F, check: Callable[..., dict[str, Any]]) -> F:
 
     @functools.wraps(function)
     def checked_function(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{function.__name__}{signature}: {exc}") from None
         bound.apply_defaults()
         return function(**check(**bound.arguments))
 
@@ -60,7 +63,10 @@ def checked_init(check: Callable[..., dict[str, Any]]) -> Callable[[type], type]
 
         @functools.wraps(init)
         def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
-            bound = signature.bind(self, *args, **kwargs)
+            try:
+                bound = signature.bind(self, *args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"{cls.__name__}{signature}: {exc}") from None
             bound.apply_defaults()
             arguments = dict(bound.arguments)
             arguments.pop("self")
@@ -83,7 +89,7 @@ def _is_real_number(value: object) -> bool:
 
 def finite_number(value: object, name: str, example: str = "") -> float:
     """`value` as a finite float, or an error naming `name`."""
-    hint = f", e.g. {name}={example}" if example else ""
+    hint = f" (for example {example})" if example else ""
     if not _is_real_number(value):
         raise ArgumentTypeError(name, f"{name} must be a number{hint}; got {value!r}.")
     number = float(value)
@@ -92,25 +98,55 @@ def finite_number(value: object, name: str, example: str = "") -> float:
     return number
 
 
-def whole_number(value: object, name: str, low: int, example: int) -> int:
-    """`value` as an int >= `low`, or an error naming `name`."""
+def whole_number(value: object, name: str, low: int, example: int, high: int | None = None) -> int:
+    """`value` as an int in [low, high], or an error naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ArgumentTypeError(
-            name, f"{name} must be a whole number, e.g. {name}={example}; got {value!r}."
+            name, f"{name} must be a whole number (for example {example}); got {value!r}."
         )
-    if value < low:
-        raise ArgumentError(name, f"{name} must be >= {low}, e.g. {name}={example}; got {value}.")
+    if value < low or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ArgumentError(name, f"{name} must be {bounds} (for example {example}); got {value}.")
     return int(value)
 
 
 def learning_rate(lr: object) -> float:
     """`lr` as a finite float > 0, or an error."""
     if not _is_real_number(lr):
-        raise ArgumentTypeError("lr", f"lr must be a number, e.g. lr=0.1; got {lr!r}.")
+        raise ArgumentTypeError("lr", f"lr must be a number (for example 0.1); got {lr!r}.")
     lr = float(lr)
     if not math.isfinite(lr) or lr <= 0:
-        raise ArgumentError("lr", f"lr must be a finite number > 0, e.g. lr=0.1; got {lr}.")
+        raise ArgumentError("lr", f"lr must be a finite number > 0 (for example 0.1); got {lr}.")
     return lr
+
+
+def representable(value: float, name: str, dtype: torch.dtype) -> float:
+    """`value`, if it stays finite when rounded to `dtype`, or an error naming `name`."""
+    if not math.isfinite(torch.tensor(value, dtype=dtype).item()):
+        raise ArgumentError(
+            name,
+            f"{name}={value:g} overflows {dtype} (largest {torch.finfo(dtype).max:.3g}): pass "
+            f"a smaller {name}, or use a wider dtype such as torch.float64.",
+        )
+    return value
+
+
+def torch_device(device: object) -> torch.device:
+    """`device` as a torch.device that exists on this machine, or an error."""
+    try:
+        checked = torch.device(device)  # type: ignore[arg-type]
+    except (RuntimeError, TypeError) as exc:
+        raise ArgumentError(
+            "device",
+            f"device must name a torch device such as 'cpu' or 'cuda'; got {device!r} ({exc}).",
+        ) from None
+    if checked.type == "cuda" and not torch.cuda.is_available():
+        raise ArgumentError(
+            "device",
+            f"device={device!r}, but this torch has no CUDA device to use: pass "
+            "device='cpu', or install a CUDA build of torch on a machine with a GPU.",
+        )
+    return checked
 
 
 def floating_dtype(dtype: object) -> torch.dtype:
@@ -159,7 +195,7 @@ def vector(
                 name,
                 f"{name} must be a tensor or a list/array of numbers; got "
                 f"{type(values).__name__} that torch cannot convert ({exc}). Pass numbers, "
-                f"e.g. {name}=[0.1, 0.5, 1.2].",
+                "for example [0.1, 0.5, 1.2].",
             ) from None
         if dtype is not None and not (tensor.dtype == torch.bool or tensor.is_complex()):
             tensor = torch.as_tensor(values, dtype=dtype)  # straight to dtype, no detour
@@ -225,7 +261,14 @@ def linear_model(model: object) -> Any:
             )
         if not math.isfinite(param.item()):
             raise ArgumentError(
-                name, f"model.{name} is {param.item()}: start from a finite {name}, e.g. 0."
+                name, f"model.{name} is {param.item()}: start from a finite {name}, such as 0."
+            )
+        if param.grad is not None and bool(param.grad.any()):
+            raise ArgumentError(
+                name,
+                f"model.{name}.grad already holds a gradient ({param.grad.item():.4g}) from an "
+                "earlier backward(): a step would add the new gradient to it. Clear it with "
+                f"model.{name}.grad = None (or .zero_()) first.",
             )
     return model
 
@@ -242,11 +285,15 @@ def model_data(model: Any, X: object, y: object) -> tuple[Tensor, Tensor]:
     for name, values in (("X", X), ("y", y)):
         if isinstance(values, Tensor) and (values.dtype, values.device) != (W.dtype, W.device):
             if values.is_floating_point():
+                fix = (
+                    "build the model with linreg.LinearModel.like(X)"
+                    if name == "X"
+                    else f"convert y with y.to({W.dtype}) (or build X, y and the model alike)"
+                )
                 raise ArgumentError(
                     name,
                     f"{name} is {values.dtype} on {values.device} but the model is {W.dtype} on "
-                    f"{W.device}: build the model with linreg.LinearModel.like(X), and give "
-                    f"X and y one dtype, e.g. {name}.to(X.dtype).",
+                    f"{W.device}: {fix}.",
                 )
             values = values.to(W.device)  # integer or bool tensors: vector() converts
         tensors[name] = vector(values, name, dtype=W.dtype, device=W.device)
@@ -258,7 +305,7 @@ def model_data(model: Any, X: object, y: object) -> tuple[Tensor, Tensor]:
 
 
 def loss_arguments(y_hat: object, y: object) -> dict[str, Any]:
-    """The arguments of mse_loss: two tensors of one shape."""
+    """The arguments of mse_loss: two floating tensors of one shape, not empty."""
     for name, value in (("y_hat", y_hat), ("y", y)):
         if not isinstance(value, Tensor):
             raise ArgumentTypeError(
@@ -266,35 +313,52 @@ def loss_arguments(y_hat: object, y: object) -> dict[str, Any]:
                 f"{name} must be a tensor; got {type(value).__name__}: wrap it with "
                 f"torch.as_tensor({name}).",
             )
-    if y_hat.shape != y.shape:
-        try:
-            result = (
-                f"would broadcast to shape {tuple(torch.broadcast_shapes(y_hat.shape, y.shape))}"
+        if not value.is_floating_point():
+            raise ArgumentTypeError(
+                name,
+                f"{name} must be a floating tensor; got {value.dtype}: convert it with "
+                f"{name}.float().",
             )
-        except RuntimeError:
-            result = "do not even broadcast"
-        raise ArgumentError(
-            "y_hat",
-            f"y_hat has shape {tuple(y_hat.shape)} but y has shape {tuple(y.shape)}: their "
-            f"residuals {result}, not one per example. Make both 1-D, e.g. y_hat.reshape(-1).",
-        )
+    if y_hat.shape != y.shape:
+        raise ArgumentError(*_shape_mismatch(y_hat.shape, y.shape))
+    if y.numel() == 0:
+        raise ArgumentError("y", "y is empty: the mean of no squared residuals is undefined.")
     return {"y_hat": y_hat, "y": y}
+
+
+def _shape_mismatch(y_hat: torch.Size, y: torch.Size) -> tuple[str, str]:
+    """Which of y_hat and y to blame for their shapes, and what to say."""
+    if len(y_hat) == len(y) == 1:
+        return "y", (
+            f"y_hat has {y_hat[0]} values but y has {y[0]}: pass one prediction per target."
+        )
+    try:
+        result = f"would broadcast to shape {tuple(torch.broadcast_shapes(y_hat, y))}"
+    except RuntimeError:
+        result = "do not even broadcast"
+    name = "y" if len(y_hat) == 1 else "y_hat"  # the one that is not 1-D
+    return name, (
+        f"y_hat has shape {tuple(y_hat)} but y has shape {tuple(y)}: their residuals "
+        f"{result}, not one per example. Make both 1-D, e.g. {name}.reshape(-1)."
+    )
 
 
 def step_arguments(model: object, X: object, y: object, lr: object) -> dict[str, Any]:
     """The arguments of gradient_step: a model, its data and a learning rate."""
     model = linear_model(model)
     X, y = model_data(model, X, y)
-    return {"model": model, "X": X, "y": y, "lr": learning_rate(lr)}
+    lr = representable(learning_rate(lr), "lr", model.W.dtype)
+    return {"model": model, "X": X, "y": y, "lr": lr}
 
 
 def model_arguments(W: object, b: object, dtype: object, device: object) -> dict[str, Any]:
-    """The arguments of LinearModel: a finite starting W and b, a floating dtype."""
+    """The arguments of LinearModel: a W and b finite in a floating dtype, a real device."""
+    dtype = floating_dtype(dtype)
     return {
-        "W": finite_number(W, "W", "16.0"),
-        "b": finite_number(b, "b", "10.0"),
-        "dtype": floating_dtype(dtype),
-        "device": device,
+        "W": representable(finite_number(W, "W", "16.0"), "W", dtype),
+        "b": representable(finite_number(b, "b", "10.0"), "b", dtype),
+        "dtype": dtype,
+        "device": torch_device(device),
     }
 
 
@@ -325,6 +389,6 @@ def memory(num_examples: int, bytes_per_example: int, what: str) -> None:
     raise ArgumentError(
         "num_examples",
         f"num_examples={num_examples} needs about {needed / 1e9:.3g} GB for {what}, and "
-        f"this machine has {available / 1e9:.3g} GB available: pass fewer examples, e.g. "
-        f"num_examples={10 ** int(math.log10(fits))}.",
+        f"this machine has {available / 1e9:.3g} GB available: pass fewer examples, such as "
+        f"{10 ** int(math.log10(fits))}.",
     )

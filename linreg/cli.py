@@ -14,8 +14,10 @@ from linreg.checks import ArgumentError
 from linreg.settings import DEFAULTS
 from linreg.training import DivergenceError
 
+EXIT_FAILED = 1  # the output could not be written
 EXIT_BAD_INPUT = 2  # argparse's own code for a usage error
 EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 # Each setting's option: how an error about an argument is put to the command line's user.
 OPTIONS = {
@@ -132,23 +134,42 @@ def _folder(text: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Run the experiment; return the exit status."""
     try:
-        return _main(argv)
+        status = _main(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        return status
     except BrokenPipeError:  # e.g. `linreg --epochs 100000 | head -1`: the reader has enough
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
         return 0
+    except KeyboardInterrupt:
+        print("\nlinreg: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # writing the log failed, e.g. `linreg > /dev/full`
+        if exc.errno is None:
+            raise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print(f"linreg: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str]) -> int:
     parser = build_parser()
-    args = vars(parser.parse_args(argv))
+    args = vars(parser.parse_args(_join_negative_values(argv)))
     plots = args.pop("plots")
     settings = dataclasses.replace(DEFAULTS, **args)
+    if plots is not None:  # before training, so that a bad folder costs nothing
+        try:
+            plots.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"{parser.prog}: error: --plots: cannot write to {plots}: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    log = _Log()
     try:
-        result = experiment.run(settings)
+        result = experiment.run(settings, on_epoch=log.print)
     except DivergenceError as exc:
-        _print_log(exc.history.losses)
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        log.print_rest(exc.history.losses)  # the epoch whose loss rose, too
+        print(f"{parser.prog}: error: --lr: {exc}", file=sys.stderr)
         return EXIT_DIVERGED
     except ArgumentError as exc:
         option = OPTIONS.get(exc.argument)
@@ -165,7 +186,6 @@ def _main(argv: list[str] | None) -> int:
         )
         return EXIT_BAD_INPUT
 
-    _print_log(result.history.losses)
     _print_summary(result)
     if plots is not None:
         try:
@@ -179,9 +199,48 @@ def _main(argv: list[str] | None) -> int:
     return 0
 
 
-def _print_log(losses: list[float]) -> None:
-    for epoch, loss in enumerate(losses):
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """`--w0 -1e3` as `--w0=-1e3`: argparse takes "-1e3" and "-inf" for options."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in VALUE_OPTIONS and arg.startswith("-") and _is_float(arg):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
+VALUE_OPTIONS = {"--lr", "--w0", "--b0", "--noise", "--epochs", "--num-examples", "--seed"}
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _Log:
+    """Prints the loss log in the seed notebook's format, epoch by epoch as training runs."""
+
+    def __init__(self) -> None:
+        self.printed = 0
+
+    def print(self, epoch: int, loss: float) -> None:
         print(f"Epoch {epoch}: Loss: {loss}")
+        self.printed = epoch + 1
+
+    def print_rest(self, losses: list[float]) -> None:
+        for epoch in range(self.printed, len(losses)):
+            self.print(epoch, losses[epoch])
+
+
+def _number(value: float, width: int) -> str:
+    """`value` right-aligned in `width` columns, in fixed or scientific notation, with a
+    space before it however long it is."""
+    text = f"{value:.4f}" if abs(value) < 1e7 else f"{value:.4e}"
+    return " " + text.rjust(width - 1)
 
 
 def _print_summary(result: experiment.Experiment) -> None:
@@ -196,7 +255,29 @@ def _print_summary(result: experiment.Experiment) -> None:
     ]
     print(f"{'':3}{'fitted':>12}{'true':>12}{'least squares':>16}")
     for name, fitted, true, optimum in rows:
-        print(f"{name:3}{fitted:12.4f}{true:12.4f}{optimum:16.4f}")
+        print(f"{name:3}{_number(fitted, 12)}{_number(true, 12)}{_number(optimum, 16)}")
+    note = _convergence_note(result)
+    if note:
+        print(f"\n{note}")
+
+
+def _convergence_note(result: experiment.Experiment) -> str:
+    """A note when training stopped less than 99% of the way from the start to the optimum."""
+    history, best_loss = result.history, result.best_loss
+    if best_loss is None or not history.losses:
+        return ""
+    from linreg.loss import mse_loss
+
+    data = result.data
+    final = mse_loss(history.W * data.X + history.b, data.y).item()
+    if final - best_loss <= max(0.01 * (history.losses[0] - best_loss), 1e-3 * best_loss):
+        return ""  # 99% of the way there, or within rounding of the optimum
+    bound = linreg.stability_bound(data.X)
+    return (
+        f"note: training has not converged: the loss is still {final:.4g}, against "
+        f"{best_loss:.4g} for the least-squares line. Try more --epochs, or another --lr "
+        f"below the stability bound {bound:.4g}."
+    )
 
 
 def write_plots(folder: Path, result: experiment.Experiment) -> list[Path]:

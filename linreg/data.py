@@ -48,8 +48,10 @@ def make_data(
             "noise", f"noise is a standard deviation and must be >= 0; got {noise}."
         )
     num_examples = checks.whole_number(num_examples, "num_examples", 1, DEFAULTS.num_examples)
-    seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed)
+    # The CPU generator keeps 32 bits of its seed: larger seeds would repeat smaller ones.
+    seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
     dtype = checks.floating_dtype(dtype)
+    device = checks.torch_device(device)
     # X, eps, y and one temporary, of dtype.itemsize bytes each
     checks.memory(num_examples, 4 * dtype.itemsize, "the data alone")
 
@@ -73,5 +75,5 @@ def _check_range(y: Tensor, dtype: torch.dtype, terms: dict[str, float]) -> None
         name,
         f"{name}={terms[name]:g} makes y as large as {largest:.3g}: the sum of its squares "
         f"overflows {dtype} (largest {torch.finfo(dtype).max:.3g}), so no loss can be "
-        f"computed. Pass a smaller {name}, or dtype=torch.float64.",
+        f"computed. Pass a smaller {name} (or make float64 data).",
     )

@@ -7,6 +7,7 @@ pages make the same calls step by step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from linreg import checks
@@ -35,18 +36,20 @@ class Experiment:
     best_loss: float | None  # the loss at (W*, b*): the lowest any line reaches
 
 
-def run(settings: Settings = DEFAULTS) -> Experiment:
+def run(
+    settings: Settings = DEFAULTS, on_epoch: Callable[[int, float], object] | None = None
+) -> Experiment:
     """Make the data, train from (W0, b0) and solve the least-squares problem.
 
     Raises what `make_data` and `fit` raise: an ArgumentError naming a bad setting, or a
-    DivergenceError when lr is above the stability bound.
+    DivergenceError when the loss diverges. `on_epoch` is passed to `fit`.
     """
     s = settings
     checks.memory(s.num_examples, BYTES_PER_EXAMPLE, "this run")
     data = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed)
     initial = LinearModel.like(data.X, W=s.W0, b=s.b0)
     model = LinearModel.like(data.X, W=s.W0, b=s.b0)
-    history = fit(model, data.X, data.y, lr=s.lr, num_epochs=s.num_epochs)
+    history = fit(model, data.X, data.y, lr=s.lr, num_epochs=s.num_epochs, on_epoch=on_epoch)
     best = best_loss = None
     if len(data.X) >= 2 and bool((data.X != data.X[0]).any()):
         best = least_squares(data.X, data.y)

@@ -9,7 +9,7 @@ from linreg import checks
 from linreg.settings import DEFAULTS
 
 
-@checks.checked_init(checks.model_arguments)  # W and b finite, dtype floating
+@checks.checked_init(checks.model_arguments)  # W, b finite in dtype; dtype, device real
 class LinearModel:
     """The line y_hat = W x + b; W and b are 0-d leaf tensors that require grad."""
 
@@ -43,4 +43,5 @@ class LinearModel:
         return cls(W, b, dtype=checks.dtype_of(X), device=device)
 
     def __repr__(self) -> str:
+        """LinearModel(W=..., b=...), to four decimals."""
         return f"LinearModel(W={self.W.item():.4f}, b={self.b.item():.4f})"

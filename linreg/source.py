@@ -45,5 +45,5 @@ def source(obj: object, members: list[str] | None = None) -> Source:
         if name not in members and (inspect.isfunction(value) or isinstance(value, classmethod))
     ]
     if others:
-        parts.append(f"    # also: {', '.join(others)} (see the API reference)")
+        parts.append(f"    # also: {', '.join(others)}")
     return Source("\n\n".join(parts))

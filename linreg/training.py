@@ -8,7 +8,7 @@ divergence, beside the loop rather than inside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -24,7 +24,7 @@ from linreg.settings import DEFAULTS
 def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
     """One step of gradient descent on the MSE, in place; returns the loss before the step.
 
-    Trusts its inputs: `linreg.gradient_step` and `fit` check them first.
+    Trusts its inputs: the checks run before it is called (linreg.checks).
     """
     loss = mse_loss(model(X), y)  # forward
     loss.backward()  # backward: W.grad and b.grad now hold dL/dW and dL/db
@@ -61,13 +61,17 @@ class History:
 
 
 class DivergenceError(ArithmeticError):
-    """Training diverged: the loss rose or overflowed. `.history` holds the run so far and
-    `.bound` the stability bound of the data, which lr was above."""
+    """Training diverged: the loss rose by more than rounding explains, or overflowed.
 
-    def __init__(self, message: str, history: History, bound: float) -> None:
+    `.history` holds the run so far, `.bound` the stability bound of the data (lr is
+    normally above it) and `.suggested_lr` a smaller learning rate to try.
+    """
+
+    def __init__(self, message: str, history: History, bound: float, suggested_lr: float) -> None:
         super().__init__(message)
         self.history = history
         self.bound = bound
+        self.suggested_lr = suggested_lr
 
 
 def fit(
@@ -77,6 +81,7 @@ def fit(
     *,
     lr: float = DEFAULTS.lr,
     num_epochs: int = DEFAULTS.num_epochs,
+    on_epoch: Callable[[int, float], object] | None = None,
 ) -> History:
     """Train `model` in place with `num_epochs` gradient steps on (X, y), each of shape (n,).
 
@@ -87,7 +92,7 @@ def fit(
     """
     model = checks.linear_model(model)
     X, y = checks.model_data(model, X, y)
-    lr = checks.learning_rate(lr)
+    lr = checks.representable(checks.learning_rate(lr), "lr", model.W.dtype)
     num_epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
 
     history = History(lr=lr)
@@ -97,6 +102,8 @@ def fit(
         history.Ws.append(W)
         history.bs.append(b)
         watch(history, model)
+        if on_epoch is not None:
+            on_epoch(len(history.losses) - 1, loss)
     history.W, history.b = model.W.item(), model.b.item()
     return history
 
@@ -149,9 +156,10 @@ class _DivergenceWatch:
             )
         raise DivergenceError(
             f"training diverged at epoch {epoch}: the loss went from {history.losses[0]:.4g} "
-            f"to {loss:.4g}. {why}; pass a smaller lr, e.g. lr={suggestion}.",
+            f"to {loss:.4g}. {why}; pass a smaller lr, such as {suggestion}.",
             history,
             bound,
+            suggestion,
         )
 
     def first_step(self, history: History, model: LinearModel) -> None:
@@ -162,28 +170,37 @@ class _DivergenceWatch:
         if not math.isfinite(loss):
             sizes = {"y": self.y_rms, "W": abs(W) * self.x_rms, "b": abs(b)}
             name = max(sizes, key=sizes.__getitem__)
-            fix = "rescale y, or use float64" if name == "y" else f"start from a smaller {name}"
+            fix = (
+                "rescale y (or use float64 data)" if name == "y" else f"start from a smaller {name}"
+            )
             raise checks.ArgumentError(
                 name,
                 f"the initial loss is {loss}: the data or the initial W={W:g}, b={b:g} are too "
                 f"large for {dtype}, and {name} is the largest term. {fix[0].upper()}{fix[1:]}.",
             )
-        if (model.W.item(), model.b.item()) == (W, b) and self.gradient_is_not_zero(model):
-            suggestion = _round_down(stability_bound(self.X) / 2)
-            raise checks.ArgumentError(
-                "lr",
-                f"lr={history.lr:g} is too small to change W or b in {dtype}: the first step "
-                f"moved neither (lr times the gradient rounds away against W={W:g}, "
-                f"b={b:g}). Pass a larger lr, e.g. lr={suggestion}.",
-            )
+        if (model.W.item(), model.b.item()) == (W, b):
+            self.step_too_small(history, model)
 
-    def gradient_is_not_zero(self, model: LinearModel) -> bool:
+    def step_too_small(self, history: History, model: LinearModel) -> None:
+        """The first step moved neither W nor b. If a step of a sensible size would lower the
+        loss by more than rounding, lr is too small for the dtype; if not, the model has
+        already converged as far as the dtype allows, and that is no error."""
+        suggestion = _round_down(stability_bound(self.X) / 2)
         loss = mse_loss(model(self.X), self.y)
         loss.backward()
-        moving = any(param.grad.item() != 0 for param in model.parameters())
+        with torch.no_grad():
+            W, b = model.W - suggestion * model.W.grad, model.b - suggestion * model.b.grad
+            gain = loss.item() - mse_loss(W * self.X + b, self.y).item()
         for param in model.parameters():
             param.grad = None
-        return moving
+        if gain > self.rounding(loss.item(), model.W.item(), model.b.item()):
+            raise checks.ArgumentError(
+                "lr",
+                f"lr={history.lr:g} is too small to change W or b in {self.X.dtype}: the first "
+                f"step moved neither (lr times the gradient rounds away against "
+                f"W={history.Ws[0]:g}, b={history.bs[0]:g}). Pass a larger lr, such as "
+                f"{suggestion}.",
+            )
 
 
 def _round_down(value: float) -> float:

@@ -74,7 +74,7 @@ def test_options_change_the_run(capsys):
         (["--noise", "-1"], "--noise: noise is a standard deviation"),
         (["--w0", "inf"], "--w0: W must be a finite number"),
         (["--b0", "inf"], "--b0: b must be a finite number"),
-        (["--seed", "-1"], "--seed: seed must be >= 0"),
+        (["--seed", "-1"], "--seed: seed must be between 0 and 4294967295"),
     ],
 )
 def test_bad_values_exit_2_with_one_line(capsys, argv, message):
@@ -208,8 +208,7 @@ def test_too_many_examples_for_the_memory_is_a_one_line_error(capsys, monkeypatc
     assert status == cli.EXIT_BAD_INPUT and out == "" and len(err.splitlines()) == 1
     assert err.startswith(
         "linreg: error: --num-examples: num_examples=100000000 needs about 6.4 GB for this "
-        "run, and this machine has 1 GB available: pass fewer examples, e.g. "
-        "num_examples=1000000."
+        "run, and this machine has 1 GB available: pass fewer examples, such as 1000000."
     )
 
 
@@ -260,3 +259,78 @@ def test_every_argument_the_library_names_has_an_option_or_is_data():
     fields = {field.name for field in dataclasses.fields(linreg.Settings)}
     renamed = {"W": "W0", "b": "b0"}
     assert {renamed.get(name, name) for name in cli.OPTIONS} <= fields
+
+
+def test_negative_values_in_any_notation_are_values(capsys):
+    status, out, err = run(capsys, "--w0", "-1e1", "--b0", "-.5", "--epochs", "2")
+    assert status == 0, err
+    assert "W     -10.0000" not in out  # trained: two steps moved W from -10
+    assert run(capsys, "--b0", "-inf")[2].startswith("linreg: error: --b0: b must be a finite")
+
+
+def test_a_plots_path_that_is_a_file_fails_before_training(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    status, out, err = run(capsys, "--plots", str(blocker))
+    assert status == cli.EXIT_BAD_INPUT and out == ""  # no training log: nothing was run
+    assert err.startswith("linreg: error: --plots: cannot write to")
+
+
+def test_the_log_is_printed_as_training_runs(capsys, monkeypatch):
+    from linreg import training
+
+    seen = []
+    real_train = training.train
+
+    def watching_train(*args):
+        for record in real_train(*args):
+            seen.append(capsys.readouterr().out.count("Epoch"))  # lines printed so far
+            yield record
+
+    monkeypatch.setattr(training, "train", watching_train)
+    assert cli.main(["--epochs", "4"]) == 0
+    assert seen == [0, 1, 1, 1]  # each epoch's line is out before the next step runs
+
+
+def test_ctrl_c_ends_quietly_with_130(capsys, monkeypatch):
+    from linreg import experiment
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(experiment, "run", interrupted)
+    status, _, err = run(capsys)
+    assert status == cli.EXIT_INTERRUPTED and err.strip() == "linreg: interrupted"
+
+
+def test_a_full_disk_is_one_line():
+    command = Path(sys.executable).with_name("linreg")
+    result = subprocess.run(
+        f"'{command}' > /dev/full", shell=True, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == cli.EXIT_FAILED
+    assert result.stderr == "linreg: error: cannot write the output: No space left on device\n"
+
+
+def test_the_summary_keeps_its_columns_apart_for_large_values(capsys):
+    status, out, _ = run(capsys, "--noise", "1e17", "--epochs", "2")
+    assert status == 0
+    W_row = out.splitlines()[out.splitlines().index("") + 2]
+    assert len(W_row.split()) == 4, W_row
+
+
+def test_a_run_that_has_not_converged_says_so(capsys):
+    status, out, _ = run(capsys, "--lr", "0.99")
+    assert status == 0 and "note: training has not converged" in out
+    assert "note" not in run(capsys)[1]  # the seed's run has (to 1%) converged
+
+
+def test_starting_at_the_optimum_is_not_an_error(capsys):
+    import linreg
+
+    data = linreg.make_data()
+    W, b = linreg.least_squares(data.X, data.y)
+    status, _, err = run(capsys, "--w0", repr(W), "--b0", repr(b))
+    assert status == 0 and err == "", err
+    status, _, err = run(capsys, "--noise", "0", "--w0", "3.0000003", "--b0", "0.5")
+    assert status == 0 and err == "", err

@@ -5,7 +5,6 @@ one that was reported."""
 from __future__ import annotations
 
 import math
-import re
 from fractions import Fraction
 
 import numpy as np
@@ -121,7 +120,8 @@ def test_divergence_above_the_bound_is_caught_and_a_smaller_lr_suggested(name, f
     lr = factor * bound
     with pytest.raises(linreg.DivergenceError) as info:
         quiet_fit(X, y, lr, 2000, dtype=torch.float32)
-    suggested = float(re.search(r"e\.g\. lr=([0-9.e+-]+)\.$", str(info.value))[1])
+    suggested = info.value.suggested_lr
+    assert str(info.value).endswith(f"such as {suggested}.")
     assert 0 < suggested < lr and suggested < bound
     assert "above the stability bound" in str(info.value)
     assert len(info.value.history.losses) <= (120 if factor == 1.05 else 12)
@@ -185,7 +185,7 @@ def test_mixed_dtypes_name_the_tensor_that_differs():
     data = linreg.make_data()
     model = linreg.LinearModel.like(data.X)
     with pytest.raises(
-        linreg.ArgumentError, match=r"^y is torch.float64 .* y\.to\(X\.dtype\)"
+        linreg.ArgumentError, match=r"^y is torch.float64 .* y\.to\(torch\.float32\)"
     ) as info:
         linreg.fit(model, data.X, data.y.double())
     assert info.value.argument == "y"
@@ -253,3 +253,98 @@ def test_fit_checks_its_inputs_once_not_every_epoch(monkeypatch):
     data = linreg.make_data(num_examples=20)
     linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, num_epochs=50)
     assert sorted(calls) == ["X", "y"]
+
+
+# --- what a reviewer found next -----------------------------------------------------------
+
+
+def test_a_converged_model_can_keep_training():
+    X = torch.linspace(-1, 1, 101)
+    y = 3 * X + 0.5
+    model = linreg.LinearModel.like(X, W=0.0, b=0.0)
+    linreg.fit(model, X, y, lr=0.5, num_epochs=500)
+    assert len(linreg.fit(model, X, y, lr=0.5, num_epochs=10).losses) == 10
+    data = linreg.make_data()
+    best = linreg.LinearModel.like(data.X, *linreg.least_squares(data.X, data.y))
+    assert len(linreg.fit(best, data.X, data.y).losses) == 20
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"W": 1e39}, "W"),
+        ({"b": -1e39}, "b"),
+        ({"W": 7e4, "dtype": torch.float16}, "W"),
+        ({"device": "banana"}, "device"),
+        ({"dtype": torch.int32}, "dtype"),
+    ],
+)
+def test_a_model_that_cannot_exist_is_refused(kwargs, argument):
+    with pytest.raises(linreg.ArgumentError) as info:
+        linreg.LinearModel(**kwargs)
+    assert info.value.argument == argument
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_cuda_is_a_clear_error():
+    with pytest.raises(linreg.ArgumentError, match="no CUDA device") as info:
+        linreg.make_data(device="cuda")
+    assert info.value.argument == "device"
+
+
+def test_the_fix_in_a_dtype_error_does_something():
+    model = linreg.LinearModel()
+    X, y = torch.randn(5).double(), torch.randn(5).double()
+    with pytest.raises(linreg.ArgumentError, match=r"LinearModel\.like\(X\)") as info:
+        linreg.fit(model, X, y)
+    assert info.value.argument == "X"
+    with pytest.raises(linreg.ArgumentError, match=r"y\.to\(torch\.float32\)"):
+        linreg.fit(model, X.float(), y)
+
+
+@pytest.mark.parametrize(
+    ("y_hat", "y", "argument", "message"),
+    [
+        (torch.zeros(5), torch.zeros(5, 1), "y", r"y\.reshape\(-1\)"),
+        (torch.zeros(5, 1), torch.zeros(5), "y_hat", r"y_hat\.reshape\(-1\)"),
+        (torch.zeros(5), torch.zeros(4), "y", "5 values but y has 4"),
+        (torch.zeros(5, dtype=torch.int64), torch.zeros(5), "y_hat", r"y_hat\.float\(\)"),
+        (torch.zeros(0), torch.zeros(0), "y", "y is empty"),
+    ],
+)
+def test_mse_loss_blames_the_right_argument(y_hat, y, argument, message):
+    with pytest.raises(linreg.ArgumentError, match=message) as info:
+        linreg.mse_loss(y_hat, y)
+    assert info.value.argument == argument
+
+
+def test_a_leftover_gradient_is_refused_not_added():
+    data = linreg.make_data()
+    model = linreg.LinearModel.like(data.X)
+    linreg.mse_loss(model(data.X), data.y).backward()  # as the gradient page does
+    for step in (
+        lambda: linreg.gradient_step(model, data.X, data.y, 0.1),
+        lambda: linreg.fit(model, data.X, data.y),
+    ):
+        with pytest.raises(linreg.ArgumentError, match=r"already holds a gradient"):
+            step()
+    model.W.grad, model.b.grad = None, None
+    assert linreg.gradient_step(model, data.X, data.y, 0.1).item() == pytest.approx(262.547)
+    assert model.W.item() == pytest.approx(13.38, abs=0.01)
+
+
+def test_an_lr_that_overflows_the_dtype_is_refused():
+    data = linreg.make_data()
+    with pytest.raises(linreg.ArgumentError, match=r"lr=1e\+40 overflows torch.float32"):
+        linreg.gradient_step(linreg.LinearModel.like(data.X), data.X, data.y, lr=1e40)
+
+
+def test_a_wrong_call_names_the_function():
+    with pytest.raises(TypeError, match=r"^gradient_step\(model.*missing a required argument"):
+        linreg.gradient_step(linreg.LinearModel(), [1.0], [2.0])
+
+
+def test_seeds_are_32_bit_and_say_so():
+    with pytest.raises(linreg.ArgumentError, match="between 0 and 4294967295"):
+        linreg.make_data(seed=2**32 + 42)
+    assert not torch.equal(linreg.make_data(seed=2**32 - 1).X, linreg.make_data().X)
