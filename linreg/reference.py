@@ -21,9 +21,9 @@ def manual_gradient(
 
 
 def least_squares(X: Tensor, y: Tensor) -> tuple[float, float]:
-    """(W*, b*) minimising mean((W x + b - y)^2) over the sample: the closed form.
+    """`(W*, b*)` minimising `mean((W x + b - y)^2)` over the sample: the closed form.
 
-    W* = cov(x, y) / var(x) and b* = mean(y) - W* mean(x), computed in float64 on the CPU
+    `W* = cov(x, y) / var(x)` and `b* = mean(y) - W* mean(x)`, computed in float64 on the CPU
     from centred data, whatever the inputs' dtype and device. Centring keeps the answer
     accurate when x has a large offset and a small spread (years, timestamps, kelvins),
     where solving for the columns x and 1 directly loses every digit of the slope.
