@@ -89,6 +89,11 @@ linreg.source(linreg.gradient_step)
 # %% [markdown]
 # That is all of it: `linreg.gradient_step` checks its arguments first (the model, finite data
 # of the model's dtype, a positive `lr`) and then runs exactly these lines.
+#
+# The update and the zeroing are what a PyTorch optimizer does for you:
+# `torch.optim.SGD(model.parameters(), lr=0.1)`, the stochastic gradient descent optimizer
+# with its defaults (no momentum, no weight decay), makes the same update in
+# `optimizer.step()` and clears the gradients in `optimizer.zero_grad()`.
 # %% [markdown]
 # One step from the starting point, with the learning rate of the next page, already moves
 # the line a long way:
@@ -122,6 +127,15 @@ calls = [
     )
 ]
 assert calls == ["mse_loss", "model", "backward", "no_grad", "parameters", "zero_", "detach"], calls
+# "torch.optim.SGD ... makes the same update"
+by_hand, by_sgd = linreg.LinearModel.like(data.X), linreg.LinearModel.like(data.X)
+linreg.gradient_step(by_hand, data.X, data.y, lr=0.1)
+optimizer = torch.optim.SGD(by_sgd.parameters(), lr=0.1)
+linreg.mse_loss(by_sgd(data.X), data.y).backward()
+optimizer.step()
+optimizer.zero_grad()
+assert (by_sgd.W.item(), by_sgd.b.item()) == (by_hand.W.item(), by_hand.b.item())
+assert by_sgd.W.grad is None  # zero_grad sets them to None by default
 try:  # "checks its arguments first"
     linreg.gradient_step(model, data.X, data.y, lr=-1.0)
     raise AssertionError("a negative lr was accepted")

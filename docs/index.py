@@ -37,8 +37,36 @@ plot_predictions(data.X, data.y, model, title="After training")
 #
 # ## Run it yourself
 #
-# On a machine with Python 3.10 or newer and Node.js, in a checkout of the project, the
-# README's two commands install everything into `.venv/`. The first builds this site into
+# Every page runs on your machine with Python 3.10 or newer and pip; nothing else is
+# needed. Download [linreg-notebooks.zip](downloads/linreg-notebooks.zip): every page as a
+# Jupyter notebook, the `linreg` package as a wheel, and a `requirements.txt` with the exact
+# versions this site was built with. Unzip it, and in its folder run:
+#
+# ```bash
+# python3 -m venv .venv
+# .venv/bin/pip install -r requirements.txt
+# .venv/bin/jupyter execute index.ipynb data.ipynb model.ipynb loss.ipynb gradient.ipynb training.ipynb
+# ```
+#
+# The last line runs every notebook from top to bottom. To open them in Jupyter instead,
+# install JupyterLab too (`.venv/bin/pip install jupyterlab`) and start it
+# (`.venv/bin/jupyter lab`). On Windows the commands are `py -m venv .venv` and
+# `.venv\Scripts\pip`, `.venv\Scripts\jupyter`. Each page's own notebook is also linked at
+# its top, and needs the same install.
+#
+# The package on its own is the wheel in the zip, for `pip install`; its distribution name
+# is `linreg-by-hand` (the name `linreg` on PyPI belongs to an unrelated project), and it is
+# imported as `linreg`. This site was built with version:
+
+# %%
+linreg.__version__
+
+# %% [markdown]
+# ## Contributing
+#
+# To build this site and run its tests from a checkout of the project, you need Node.js
+# too (the site serves KaTeX itself) and, for the browser tests, Debian's Chromium. The
+# README's two commands install everything into `.venv/`. The first builds the site into
 # `site/`:
 #
 # ```bash
@@ -58,3 +86,6 @@ plot_predictions(data.X, data.y, model, title="After training")
 
 # %% tags=["check"]
 assert history.losses[-1] < 1.2 and abs(history.W - 3.0) < 0.2
+import re
+
+assert re.fullmatch(r"\d+\.\d+\.\d+", linreg.__version__)

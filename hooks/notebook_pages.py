@@ -12,8 +12,8 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 - refuses any figure without alt text;
 - rebuilds the table of contents from the page's headings: mkdocs-jupyter's drops inline
   code from titles and ids, so "What `backward()` fills in" linked to a missing anchor;
-- writes the page as a Jupyter notebook (no outputs, Python 3 kernel) beside it and links
-  to it;
+- writes the page as a Jupyter notebook (no outputs, no check cells, Python 3 kernel, a
+  first cell that says how to install what it imports) beside it and links to it;
 - numbers the cells instead of keeping random ids: builds are repeatable, and the "=" in
   nbconvert's "cell-id=..." made the copy buttons' selectors invalid; and numbers each
   code block in a cell, so that each copy button copies its own block.
@@ -21,13 +21,16 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jupytext
+import nbformat
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
+PACKAGE_INIT = Path(__file__).resolve().parent.parent / "linreg" / "__init__.py"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 JUNK = [
     "style",
@@ -88,6 +91,12 @@ def on_page_content(html, page, config, files):
                 "linreg.plots function, which describes what it shows."
             )
 
+    # nbconvert's heading permalinks as Material's own: styled alike, and left out of the
+    # search index (whose titles otherwise end in "¶").
+    for anchor in soup.select("a.anchor-link"):
+        anchor["class"] = ["headerlink"]
+        anchor["title"] = "Permanent link"
+
     page.toc = get_toc(toc_tokens(soup))
 
     link = BeautifulSoup(
@@ -106,7 +115,7 @@ def toc_tokens(soup) -> list[dict]:
     for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
         if not heading.get("id"):
             continue
-        permalink = "".join(a.get_text() for a in heading.select("a.anchor-link"))
+        permalink = "".join(a.get_text() for a in heading.select("a.headerlink"))
         name = heading.get_text().removesuffix(permalink).strip()
         token = {"level": int(heading.name[1]), "id": heading["id"], "name": name, "children": []}
         while stack and stack[-1]["level"] >= token["level"]:
@@ -116,13 +125,42 @@ def toc_tokens(soup) -> list[dict]:
     return root
 
 
+def reader_notebook(source: str):
+    """The page as a reader downloads it: no check cells (they assert this page's numbers,
+    and would fail once a reader changes lr or seed as the page invites), and a first cell
+    that says what the notebook needs and where to get it."""
+    version = re.search(r'^__version__ = "([^"]+)"', PACKAGE_INIT.read_text(), re.MULTILINE)[1]
+    notebook = jupytext.read(source)
+    notebook.cells = [
+        cell for cell in notebook.cells if "check" not in cell.metadata.get("tags", [])
+    ]
+    intro = nbformat.v4.new_markdown_cell(
+        f"*A page of the linreg tutorial, version {version}. It imports the `linreg` "
+        "package (distribution linreg-by-hand): to install it and what this notebook needs, "
+        'follow "Run it yourself" on the tutorial\'s home page (download '
+        "`linreg-notebooks.zip`, then `pip install -r requirements.txt` in its folder).*"
+    )
+    notebook.cells.insert(0, intro)
+    for number, cell in enumerate(notebook.cells, start=1):
+        cell.id = f"cell-{number}"  # not random, so the file is the same on every build
+    return notebook
+
+
 def on_post_page(output, page, config):
     if is_notebook(page):
-        notebook = jupytext.read(page.file.abs_src_path)
-        for number, cell in enumerate(notebook.cells, start=1):
-            cell.id = f"cell-{number}"  # not random, so the file is the same on every build
+        notebook = reader_notebook(page.file.abs_src_path)
         notebook.metadata["kernelspec"] = KERNELSPEC  # Jupyter opens it ready to run
         target = Path(page.file.abs_dest_path).parent / notebook_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
         jupytext.write(notebook, target, fmt="ipynb")
     return output
+
+
+def on_page_context(context, page, config, nav):
+    # The home page's tab reads "<its heading> - linreg", not just "linreg", like every page.
+    if page.is_homepage and page.content:
+        heading = BeautifulSoup(page.content, "html.parser").find("h1")
+        if heading is not None:
+            permalink = "".join(a.get_text() for a in heading.select("a.headerlink"))
+            page.meta["title"] = heading.get_text().removesuffix(permalink).strip()
+    return context

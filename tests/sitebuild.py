@@ -11,10 +11,11 @@ from paths import ROOT
 
 
 def run_mkdocs(
-    site: Path, cache_root: Path | None = None, project: Path = ROOT
+    site: Path, cache_root: Path | None = None, project: Path = ROOT, **extra_env: str
 ) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of `project` into `site`; with `cache_root`, from that cache."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    """`mkdocs build --strict` of `project` into `site`; with `cache_root`, from that cache;
+    `extra_env` sets variables such as LINREG_SITE_URL."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra_env}
     if cache_root is not None:
         env["LINREG_CACHE_ROOT"] = str(cache_root)
     mkdocs = Path(sys.executable).with_name("mkdocs")

@@ -7,17 +7,16 @@ Screenshots of every page, in both palettes and at both widths, go to screenshot
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import nbformat
 import pytest
 from paths import PAGES, ROOT, visible_cells
+from serve import serve
+from sitebuild import run_mkdocs
 
 pytestmark = pytest.mark.browser
 
@@ -33,27 +32,16 @@ FLAGS = [
     "--disable-sync",
 ]
 # URL paths in the nav's order: the notebook pages, then the API reference
-READING_ORDER = ["" if page == "index" else f"{page}/" for page in PAGES] + ["reference/"]
+READING_ORDER = [f"{page}.html" for page in PAGES] + ["reference.html"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 SCREENSHOTS = ROOT / "screenshots"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output readable
-        pass
 
 
 @pytest.fixture(scope="module")
 def server(built_site):
     """The built site on 127.0.0.1, on a free port, for the duration of this module."""
-    handler = functools.partial(QuietHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +157,7 @@ def test_maths_is_typeset(visit, path):
 @pytest.mark.parametrize("path", READING_ORDER[:-1])
 def test_copy_buttons_copy_exactly_each_cell(visit, path):
     v = visit(path)
-    cells = visible_cells(path.strip("/") or "index")
+    cells = visible_cells(path.removesuffix(".html"))
     buttons = v.page.locator(
         "article .jp-CodeCell .jp-InputArea .md-code__button[data-md-type=copy]"
     )
@@ -194,7 +182,7 @@ def test_notebook_download_is_a_valid_notebook(visit, path):
     v = visit(path)
     link = v.page.locator("a[download][href$='.ipynb']")
     assert link.count() == 1
-    response = v.page.request.get(v.server + path + link.get_attribute("href"))
+    response = v.page.request.get(urljoin(v.page.url, link.get_attribute("href")))
     assert response.ok
     notebook = nbformat.reads(response.text(), as_version=4)
     nbformat.validate(notebook)
@@ -248,19 +236,24 @@ def test_palette_toggle_keeps_figures_and_outputs_visible(visit, path):
 # --- the whole site ----------------------------------------------------------------------
 
 
-def test_search_typed_with_the_keyboard_finds_the_gradient_page(visit):
+@pytest.mark.parametrize("word", ["gradient", "optimizer", "SGD"])
+def test_search_typed_with_the_keyboard_finds_the_gradient_page(visit, word):
     v = visit("")
     v.page.keyboard.press("/")  # Material's shortcut to the search box
     assert v.page.evaluate("document.activeElement.classList.contains('md-search__input')")
-    v.page.keyboard.type("gradient", delay=50)
+    v.page.keyboard.type(word, delay=50)
     results = v.page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=10_000)
     hrefs = [urlparse(a.get_attribute("href")).path for a in results.all()]
-    assert any(h.rstrip("/").endswith("gradient") for h in hrefs), hrefs
+    assert any(h.split("#")[0].endswith("gradient.html") for h in hrefs), hrefs
+    titles = v.page.locator(
+        ".md-search-result__item h1, .md-search-result__item h2"
+    ).all_inner_texts()
+    assert titles and not [t for t in titles if "¶" in t], titles
 
 
 def test_navigation_follows_the_reading_order(visit):
-    v = visit("")
+    v = visit("index.html")
     sidebar = v.page.locator(".md-sidebar--primary .md-nav__link[href]")
     order = []
     for link in sidebar.all():
@@ -285,7 +278,99 @@ def test_screenshots_of_every_page(visit):
                 v = visit(path, width=width, scheme=scheme)
                 expected = "slate" if scheme == "dark" else "default"
                 assert v.page.get_attribute("body", "data-md-color-scheme") == expected
-                target = SCREENSHOTS / f"{path.strip('/') or 'home'}-{scheme}-{name}.png"
+                target = SCREENSHOTS / f"{path.removesuffix('.html')}-{scheme}-{name}.png"
                 v.page.screenshot(path=str(target), full_page=True)
                 v.close()
     assert len(list(SCREENSHOTS.glob("*.png"))) == len(READING_ORDER) * 4
+
+
+# --- reading from disk, hosting under a sub-path, phones ---------------------------------
+
+
+def test_reading_from_disk_navigates_and_searches(browser, built_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((built_site / "index.html").as_uri())
+    visited = [Path(urlparse(page.url).path).name]
+    while page.locator("a.md-footer__link--next").count():
+        page.locator("a.md-footer__link--next").click()
+        page.wait_for_load_state()
+        assert page.locator("article.md-content__inner").count() == 1, page.url  # no listing
+        visited.append(Path(urlparse(page.url).path).name)
+    assert visited == READING_ORDER
+    page.keyboard.press("/")
+    page.keyboard.type("gradient", delay=50)
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10_000)
+    results.first.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).scheme == "file" and urlparse(page.url).path.endswith(".html")
+    assert page.locator("article.md-content__inner").count() == 1
+    assert not errors, errors
+    context.close()
+
+
+def test_the_404_page_works_under_a_sub_path(browser, tmp_path):
+    site = tmp_path / "site"
+    result = run_mkdocs(site, LINREG_SITE_URL="http://127.0.0.1/tutorial/")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with serve(site, prefix="/tutorial/") as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        failed = []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        response = page.goto(url + "no/such/page.html")
+        page.wait_for_load_state("networkidle")
+        assert response.status == 404
+        assert failed == [url + "no/such/page.html"], failed  # its styles and scripts load
+        assert page.locator("h1").inner_text() == "Page not found"
+        color = page.evaluate(
+            "getComputedStyle(document.querySelector('.md-header')).backgroundColor"
+        )
+        assert color not in ("rgba(0, 0, 0, 0)", "transparent"), color  # styled
+        links = page.locator("article a[href]")
+        assert links.count() >= len(READING_ORDER)
+        links.first.click()
+        page.wait_for_load_state()
+        assert urlparse(page.url).path == "/tutorial/index.html"
+        assert page.locator("article.md-content__inner .jp-Cell").count() > 0
+        context.close()
+
+
+@pytest.mark.parametrize("path", READING_ORDER[:-1])
+def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(visit, path):
+    v = visit(path, width=390)
+    for img in v.page.locator("article .jp-OutputArea-output img").all():
+        img.scroll_into_view_if_needed()
+        box = img.bounding_box()
+        natural = img.evaluate("i => i.naturalWidth")
+        assert box["width"] >= 0.75 * natural, (box, natural)  # 10 pt text at >= 7.5 pt
+        container = img.evaluate(
+            "i => { const c = i.parentElement; return [getComputedStyle(c).overflowX,"
+            " c.scrollWidth > c.clientWidth]; }"
+        )
+        assert container[0] == "auto", container
+    for block in v.page.locator("article .katex-display").all():
+        wide, overflow, cue = block.evaluate(
+            "e => [e.scrollWidth > e.clientWidth, getComputedStyle(e).overflowX,"
+            " getComputedStyle(e).backgroundImage]"
+        )
+        if wide:
+            assert overflow == "auto" and "gradient" in cue, (overflow, cue)
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_long_outputs_wrap_and_commands_clear_the_copy_button(visit, width):
+    v = visit("training.html", width=width)
+    for pre in v.page.locator("article .jp-RenderedText pre").all():
+        assert pre.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), pre.inner_text()[:80]
+    home = visit("index.html", width=width)
+    for code in home.page.locator("article pre > code").all():
+        padding, button = code.evaluate(
+            "c => [parseFloat(getComputedStyle(c).paddingRight),"
+            " c.parentElement.querySelector('.md-code__nav')?.getBoundingClientRect().width ?? 0]"
+        )
+        assert padding >= button, (padding, button)

@@ -16,11 +16,13 @@ from bs4 import BeautifulSoup
 from paths import PAGES, ROOT, visible_cells
 from sitebuild import build_site, run_mkdocs
 
+import linreg
+
 MAX_PAGE_BYTES = 200_000  # every page's HTML, figures inline, shared styles excluded
 
 
 def page_html(site: Path, page: str) -> Path:
-    return site / "index.html" if page == "index" else site / page / "index.html"
+    return site / f"{page}.html"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -105,7 +107,10 @@ def test_each_page_downloads_as_a_valid_notebook(built_site, page):
     notebook = nbformat.read(notebook_file, as_version=4)
     nbformat.validate(notebook)
     source = jupytext.read(ROOT / "docs" / f"{page}.py")
-    assert [c.source for c in notebook.cells] == [c.source for c in source.cells]
+    shown = [c.source for c in source.cells if "check" not in c.metadata.get("tags", [])]
+    intro, *cells = notebook.cells
+    assert [c.source for c in cells] == shown  # every cell a reader sees, and no check cell
+    assert "Run it yourself" in intro.source and f"version {linreg.__version__}" in intro.source
     assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
 
@@ -157,7 +162,7 @@ def test_a_downloaded_notebook_runs_top_to_bottom_in_jupyter(built_site):
     # The longest page, run as Jupyter would run the download: its own kernel, in order.
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(built_site / "training" / "training.ipynb", as_version=4)
+    notebook = nbformat.read(built_site / "training.ipynb", as_version=4)
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     NotebookClient(notebook, timeout=120, allow_errors=False).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
@@ -168,9 +173,9 @@ def build_one_page(tmp_path: Path, page_source: str) -> subprocess.CompletedProc
     """Build a one-page copy of the site, whose page is `page_source`, with our config."""
     project = tmp_path / "project"
     (project / "docs").mkdir(parents=True)
-    for shared in ["hooks", "linreg", "node_modules"]:
+    for shared in ["hooks", "linreg", "node_modules", "overrides"]:
         (project / shared).symlink_to(ROOT / shared)
-    for shared in ["javascripts", "stylesheets"]:
+    for shared in ["assets", "javascripts", "stylesheets"]:
         (project / "docs" / shared).symlink_to(ROOT / "docs" / shared)
     config = (ROOT / "mkdocs.yml").read_text().split("\nnav:")[0]
     (project / "mkdocs.yml").write_text(config + "\nnav:\n  - Claim: claim.py\n")
@@ -194,7 +199,7 @@ assert answer == {claimed}, "the prose says 42"
 def test_a_check_cell_runs_and_is_hidden(tmp_path):
     result = build_one_page(tmp_path, CLAIM_PAGE.format(claimed=42))
     assert result.returncode == 0, result.stderr[-2000:]
-    html = (tmp_path / "project" / "site" / "claim" / "index.html").read_text()
+    html = (tmp_path / "project" / "site" / "claim.html").read_text()
     text = BeautifulSoup(html, "html.parser").select_one("article").get_text()
     assert "answer = 6 * 7" in text and "the prose says" not in text
 
@@ -215,5 +220,38 @@ def test_the_home_page_gives_the_readmes_commands():
         for cell in jupytext.read(ROOT / "docs" / "index.py").cells
         if cell.cell_type == "markdown"
     )
+    contributing = home.split("## Contributing", 1)[1]
     readme = bash_blocks((ROOT / "README.md").read_text())
-    assert bash_blocks(home) and all(block in readme for block in bash_blocks(home))
+    assert bash_blocks(contributing) and all(b in readme for b in bash_blocks(contributing))
+
+
+# Markup that nbconvert does not render (notebook markdown is not Python-Markdown: no
+# admonitions, attribute lists or TOC markers) and that would reach the reader as text.
+RAW_MARKUP = re.compile(
+    r"(^|\n)\s*(!!!|\?\?\?|:::|\[TOC\])|\{:|\*\*\w|\w\*\*|\]\([^)]*\)|(^|\n)#{1,6} |`"
+)
+
+
+def visible_prose(html: str) -> str:
+    """The text a reader sees in the article, outside code, maths and outputs."""
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    for element in article.select("pre, code, .katex, .arithmatex, script, style"):
+        element.decompose()
+    return article.get_text("\n")
+
+
+@pytest.mark.parametrize("page", [*PAGES, "reference"])
+def test_no_raw_markup_is_left_visible(built_site, page):
+    text = visible_prose(page_html(built_site, page).read_text())
+    found = [m.group(0).strip() for m in RAW_MARKUP.finditer(text)]
+    assert not found, f"{page}: raw markup shown to readers: {found}"
+
+
+def test_the_raw_markup_check_finds_an_admonition(tmp_path):
+    page = CLAIM_PAGE.format(claimed=42).replace(
+        "# The answer is 42.", '# !!! note "An aside"\n#     The answer is **42**.'
+    )
+    result = build_one_page(tmp_path, page)
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = visible_prose((tmp_path / "project" / "site" / "claim.html").read_text())
+    assert "!!!" in [m.group(2) for m in RAW_MARKUP.finditer(text)]

@@ -25,7 +25,7 @@ def site_figures(site: Path, scratch: Path) -> list[tuple[str, Path]]:
     figures = []
     for page in sorted(site.rglob("*.html")):
         for number, match in enumerate(EMBEDDED_PNG.finditer(page.read_text())):
-            path = scratch / f"{page.parent.name or 'home'}-{number}.png"
+            path = scratch / f"{page.stem}-{number}.png"
             path.write_bytes(base64.b64decode(match[1]))
             figures.append((f"{page.relative_to(site)} figure {number + 1}", path))
     return figures
@@ -57,8 +57,8 @@ def test_the_check_catches_a_figure_without_baseline(tmp_path):
     data = linreg.make_data(seed=7)  # not the site's data: no baseline can match it
     png = base64.b64encode(plot_data(data.X, data.y).png()).decode()
     site = tmp_path / "site"
-    (site / "data").mkdir(parents=True)
-    (site / "data" / "index.html").write_text(f'<img alt="x" src="data:image/png;base64,{png}">')
+    site.mkdir()
+    (site / "data.html").write_text(f'<img alt="x" src="data:image/png;base64,{png}">')
     (figure,) = site_figures(site, tmp_path)
-    assert figure[0] == "data/index.html figure 1"
+    assert figure[0] == "data.html figure 1"
     assert matching_baseline(figure[1]) is None

@@ -1,0 +1,126 @@
+"""A stranger with only the published site: read its instructions, follow them literally in
+an empty folder far from any checkout, with a fresh virtual environment, and run every
+notebook; then change lr, num_epochs and seed as the pages invite, and run them again.
+
+Slow (a fresh install of torch and the notebooks' other requirements, about a minute), so
+it runs once per session, in its own venv, and both tests share it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from paths import ROOT
+from serve import serve
+
+
+def reader_environment(home: Path) -> dict[str, str]:
+    """The machine's environment, without this checkout's venv or any Python path to it."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    venv_bin = str(Path(os.sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != venv_bin)
+    env["HOME"] = str(home)
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+@pytest.fixture(scope="module")
+def reader(built_site, tmp_path_factory):
+    """What a reader ends up with: the unzipped folder, the venv made in it, and the log."""
+    home = tmp_path_factory.mktemp("reader-home")
+    assert ROOT not in home.parents
+    with serve(built_site, prefix="/tutorial/") as url:
+        page = urllib.request.urlopen(url + "index.html").read().decode()
+        soup = BeautifulSoup(page, "html.parser")
+        heading = soup.find(id="run-it-yourself")
+        section = []
+        for element in heading.find_all_next():
+            if element.name == "h2":
+                break
+            section.append(element)
+        (link,) = {a["href"] for e in section for a in e.select('a[href$=".zip"]')}
+        commands = [  # the shell blocks of the prose, not the page's Python cells
+            e.get_text()
+            for e in section
+            if e.name == "code"
+            and e.parent.name == "pre"
+            and e.find_parent(class_="jp-MarkdownCell")
+        ]
+        archive = urllib.request.urlopen(url + link).read()
+    zipfile.ZipFile(io.BytesIO(archive)).extractall(home)
+    (folder,) = home.glob("linreg-notebooks-*")
+    log = []
+    for line in "\n".join(commands).splitlines():
+        result = subprocess.run(
+            ["bash", "-e", "-c", line],
+            cwd=folder,
+            env=reader_environment(home),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        log.append((line, result))
+        assert result.returncode == 0, f"$ {line}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+    return folder, log
+
+
+def test_the_site_alone_is_enough_to_run_every_notebook(reader):
+    folder, log = reader
+    lines = [line for line, _ in log]
+    assert lines[0].startswith("python3 -m venv") and "pip install -r requirements.txt" in lines[1]
+    executed = set(re.findall(r"(\w+)\.ipynb", lines[-1]))
+    assert executed == {p.stem for p in folder.glob("*.ipynb")} and len(executed) == 6
+    where = subprocess.run(
+        [str(folder / ".venv" / "bin" / "python"), "-c", "import linreg; print(linreg.__file__)"],
+        cwd=folder.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert str(folder / ".venv") in where and str(ROOT) not in where  # the wheel, not this checkout
+
+
+# What the pages invite a reader to change, as a reader would type it.
+EDITS = [
+    ("linreg.make_data()", "linreg.make_data(seed=7)"),  # the data page: "Change seed="
+    ("lr=0.1, num_epochs=20", "lr=0.5, num_epochs=10"),  # home: the first run
+    (
+        "linreg.fit(model, data.X, data.y)",
+        "linreg.fit(model, data.X, data.y, lr=0.5, num_epochs=10)",
+    ),
+]
+
+
+def test_a_reader_can_change_lr_epochs_and_seed(reader, tmp_path):
+    folder, _ = reader
+    edited = 0
+    for notebook in folder.glob("*.ipynb"):
+        text = notebook.read_text()
+        for before, after in EDITS:
+            edited += text.count(before.replace('"', '\\"'))
+            text = text.replace(before, after)
+        (tmp_path / notebook.name).write_text(text)
+    assert edited >= 8
+    result = subprocess.run(
+        [
+            str(folder / ".venv" / "bin" / "jupyter"),
+            "execute",
+            *sorted(p.name for p in tmp_path.glob("*.ipynb")),
+        ],
+        cwd=tmp_path,
+        env=reader_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    shutil.rmtree(tmp_path, ignore_errors=True)
