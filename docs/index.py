@@ -45,10 +45,10 @@ plot_predictions(data.X, data.y, model, title="After training")
 # ```bash
 # python3 -m venv .venv
 # .venv/bin/pip install -r requirements.txt
-# .venv/bin/jupyter execute index.ipynb data.ipynb model.ipynb loss.ipynb gradient.ipynb training.ipynb
+# .venv/bin/jupyter execute *.ipynb
 # ```
 #
-# The last line runs every notebook from top to bottom. To open them in Jupyter instead,
+# The last line runs every notebook in the folder from top to bottom. To open them in Jupyter instead,
 # install JupyterLab too (`.venv/bin/pip install jupyterlab`) and start it
 # (`.venv/bin/jupyter lab`). On Windows the commands are `py -m venv .venv` and
 # `.venv\Scripts\pip`, `.venv\Scripts\jupyter`. Each page's own notebook is also linked at

@@ -1,9 +1,11 @@
-"""The curvature of the loss, and the largest learning rate that it allows.
+r"""The curvature of the loss, and the largest learning rate that it allows.
 
-The loss is quadratic in (W, b): L = L* + e^T H e, where e is the distance from the
-optimum and H = [[mean(x^2), mean(x)], [mean(x), 1]]. Each gradient step multiplies the
-part of e along an eigenvector of H with eigenvalue lambda by 1 - 2 lr lambda, so the
-steps converge exactly when lr < 1 / lambda_max.
+The loss is quadratic in \((W, b)\): \(L = L^* + e^\top H e\), where \(e\) is the distance
+from the optimum and \(H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1
+\end{pmatrix}\) (a bar is a mean over the sample). Each gradient step multiplies the part
+of \(e\) along an eigenvector of \(H\) with eigenvalue \(\lambda\) by
+\(1 - 2 \eta \lambda\), where \(\eta\) is `lr`, so the steps converge exactly when
+\(\eta < 1 / \lambda_{\max}\).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from linreg import checks
 
 
 def stability_bound(X: Tensor) -> float:
-    """The learning rate below which gradient descent on the MSE converges: 1 / lambda_max(H).
+    r"""The learning rate below which gradient descent on the MSE converges, \(1/\lambda_{\max}\).
 
-    X has shape (n,); H = [[mean(x^2), mean(x)], [mean(x), 1]] is computed in float64.
+    X has shape (n,); \(H\) (see the module) and its largest eigenvalue are computed in
+    float64.
     """
     X = checks.vector(X, "X", dtype=torch.float64, device="cpu")
     m1, m2 = X.mean(), (X**2).mean()

@@ -17,11 +17,16 @@ DRAW_DTYPE = torch.float32  # every dtype rounds this one sample
 class Data:
     """Inputs X (n,), targets y (n,) and the line they were drawn from."""
 
-    X: Tensor  # (n,) inputs, x ~ N(0, 1)
-    y: Tensor  # (n,) targets
-    true_W: float  # slope of the line that generated y
-    true_b: float  # intercept of that line
-    noise: float  # standard deviation of the noise added to y
+    X: Tensor
+    """(n,) inputs, x ~ N(0, 1)."""
+    y: Tensor
+    """(n,) targets."""
+    true_W: float
+    """Slope of the line that generated y."""
+    true_b: float
+    """Intercept of that line."""
+    noise: float
+    """Standard deviation of the noise added to y."""
 
 
 def make_data(
@@ -34,7 +39,8 @@ def make_data(
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
 ) -> Data:
-    """Draw x ~ N(0, 1) and y = true_W * x + true_b + noise * N(0, 1), shapes (n,).
+    r"""Draw \(x \sim \mathcal N(0, 1)\) and \(y = \mathrm{true\_W}\, x + \mathrm{true\_b} +
+    \mathrm{noise}\cdot\varepsilon\) with \(\varepsilon \sim \mathcal N(0, 1)\); shapes (n,).
 
     A local generator seeded with `seed` makes the same arguments give bit-identical tensors,
     and the global RNG is left alone. The draws are made in float32 on the CPU, then rounded

@@ -27,13 +27,20 @@ BYTES_PER_EXAMPLE = 64
 class Experiment:
     """One run of the experiment and the closed-form answer it is compared with."""
 
-    settings: Settings  # what was run
-    data: Data  # the sample
-    initial: LinearModel  # the model before training, at (W0, b0)
-    model: LinearModel  # the same model after training
-    history: History  # the loss, W and b before each epoch's update
-    best: tuple[float, float] | None  # least-squares (W*, b*); None if x is constant
-    best_loss: float | None  # the loss at (W*, b*): the lowest any line reaches
+    settings: Settings
+    """What was run."""
+    data: Data
+    """The sample."""
+    initial: LinearModel
+    """The model before training, at (W0, b0)."""
+    model: LinearModel
+    """The same model after training."""
+    history: History
+    """The loss, W and b before each epoch's update."""
+    best: tuple[float, float] | None
+    """Least-squares `(W*, b*)`; None if x is constant."""
+    best_loss: float | None
+    """The loss at `(W*, b*)`: the lowest any line reaches."""
 
 
 def run(

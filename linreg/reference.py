@@ -10,9 +10,11 @@ from linreg import checks
 def manual_gradient(
     W: Tensor | float, b: Tensor | float, X: Tensor, y: Tensor
 ) -> tuple[Tensor, Tensor]:
-    """(dL/dW, dL/db) of L = mean((W x + b - y)^2), derived by hand: 2 mean(r x), 2 mean(r).
+    r"""\(\partial L / \partial W\) and \(\partial L / \partial b\), derived by hand.
 
-    X and y have shape (n,); r = W x + b - y is the residual. Returns two 0-d tensors.
+    For \(L = \frac1n \sum_i r_i^2\) with residuals \(r_i = W x_i + b - y_i\) they are
+    \(\frac2n \sum_i r_i x_i\) and \(\frac2n \sum_i r_i\). X and y have shape (n,);
+    returns two 0-d tensors.
     """
     X, y = checks.vector(X, "X"), checks.vector(y, "y", dtype=checks.dtype_of(X))
     checks.same_length(X, y)
@@ -21,9 +23,10 @@ def manual_gradient(
 
 
 def least_squares(X: Tensor, y: Tensor) -> tuple[float, float]:
-    """`(W*, b*)` minimising `mean((W x + b - y)^2)` over the sample: the closed form.
+    r"""\((W^*, b^*)\) minimising \(\frac1n \sum_i (W x_i + b - y_i)^2\): the closed form.
 
-    `W* = cov(x, y) / var(x)` and `b* = mean(y) - W* mean(x)`, computed in float64 on the CPU
+    \(W^* = \operatorname{cov}(x, y) / \operatorname{var}(x)\) and
+    \(b^* = \bar y - W^* \bar x\), computed in float64 on the CPU
     from centred data, whatever the inputs' dtype and device. Centring keeps the answer
     accurate when x has a large offset and a small spread (years, timestamps, kelvins),
     where solving for the columns x and 1 directly loses every digit of the slope.

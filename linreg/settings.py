@@ -13,15 +13,26 @@ from dataclasses import dataclass
 class Settings:
     """The seed notebook's experiment: its data, its starting point and its training."""
 
-    true_W: float = 3.0  # slope of the line the data are drawn from
-    true_b: float = 0.5  # intercept of that line
-    num_examples: int = 1000  # number of (x, y) examples
-    noise: float = 1.0  # standard deviation of the Gaussian noise on y
-    seed: int = 42  # seed of the data's own random generator
-    W0: float = 16.0  # starting slope, far from the true one
-    b0: float = 10.0  # starting intercept, far from the true one
-    lr: float = 0.1  # learning rate: the step size of gradient descent
-    num_epochs: int = 20  # number of gradient steps, each on the whole data set
+    true_W: float = 3.0
+    """Slope of the line the data are drawn from."""
+    true_b: float = 0.5
+    """Intercept of that line."""
+    num_examples: int = 1000
+    """Number of (x, y) examples."""
+    noise: float = 1.0
+    """Standard deviation of the Gaussian noise on y."""
+    seed: int = 42
+    """Seed of the data's own random generator."""
+    W0: float = 16.0
+    """Starting slope, far from the true one."""
+    b0: float = 10.0
+    """Starting intercept, far from the true one."""
+    lr: float = 0.1
+    """Learning rate: the step size of gradient descent."""
+    num_epochs: int = 20
+    """Number of gradient steps, each on the whole data set."""
 
 
 DEFAULTS = Settings()
+"""The seed notebook's run: `make_data`, `LinearModel`, `fit` and the command line default
+to these values."""

@@ -52,12 +52,18 @@ def train(
 class History:
     """What `fit` saw: per epoch, the loss, W and b *before* that epoch's update."""
 
-    lr: float  # the learning rate of the run
-    losses: list[float] = field(default_factory=list)  # losses[e]: loss at the start of epoch e
-    Ws: list[float] = field(default_factory=list)  # Ws[e]: W at the start of epoch e
-    bs: list[float] = field(default_factory=list)  # bs[e]: b at the start of epoch e
-    W: float = math.nan  # W after the last update
-    b: float = math.nan  # b after the last update
+    lr: float
+    """The learning rate of the run."""
+    losses: list[float] = field(default_factory=list)
+    """`losses[e]`: the loss at the start of epoch e."""
+    Ws: list[float] = field(default_factory=list)
+    """`Ws[e]`: W at the start of epoch e."""
+    bs: list[float] = field(default_factory=list)
+    """`bs[e]`: b at the start of epoch e."""
+    W: float = math.nan
+    """W after the last update."""
+    b: float = math.nan
+    """b after the last update."""
 
 
 class DivergenceError(ArithmeticError):

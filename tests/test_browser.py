@@ -316,6 +316,9 @@ def test_the_404_page_works_under_a_sub_path(browser, tmp_path):
     site = tmp_path / "site"
     result = run_mkdocs(site, LINREG_SITE_URL="http://127.0.0.1/tutorial/")
     assert result.returncode == 0, result.stderr[-3000:]
+    sitemap = (site / "sitemap.xml").read_text()  # empty without a site_url
+    for path in READING_ORDER:
+        assert f"<loc>http://127.0.0.1/tutorial/{path}</loc>" in sitemap
     with serve(site, prefix="/tutorial/") as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
