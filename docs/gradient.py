@@ -59,6 +59,9 @@ except RuntimeError as error:
     print(refusal)
 
 # %% [markdown]
+# (The message still says "Variable", PyTorch's old name for a tensor that autograd tracks;
+# here it means our tensor `W`.)
+#
 # Inside `with torch.no_grad():` nothing is recorded, so the update is a plain change of the
 # numbers, and `W` stays a leaf that requires grad for the next step.
 #
@@ -114,6 +117,7 @@ torch.testing.assert_close(fresh.W.grad, dW64, rtol=1e-12, atol=1e-12)
 torch.testing.assert_close(fresh.b.grad, db64, rtol=1e-12, atol=1e-12)
 assert abs(ratio.item() - 2.0) < 1e-6  # "the stored gradient doubles"
 assert "in-place operation" in refusal  # "PyTorch refuses"
+assert "leaf Variable" in refusal  # "The message still says Variable"
 assert loss_after < 0.7 * loss_before  # "already moves the line a long way"
 # the shown step is: forward, backward(), the update under no_grad, the zeroing, in order
 import ast

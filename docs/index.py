@@ -20,11 +20,11 @@ plot_predictions(data.X, data.y, model, title="After training")
 #
 # The pages follow the data through the algorithm, one idea each:
 #
-# 1. [The data](data/): 1000 points drawn from $y = 3x + 0.5 + \varepsilon$.
-# 2. [The model](model/): $W$ and $b$ as tensors that require a gradient.
-# 3. [The loss](loss/): the mean squared error, written by hand.
-# 4. [The gradient step](gradient/): what `backward()` computes and how to use it.
-# 5. [Training](training/): twenty steps, the loss log, and where the line ends up.
+# 1. [The data](data.html): 1000 points drawn from $y = 3x + 0.5 + \varepsilon$.
+# 2. [The model](model.html): $W$ and $b$ as tensors that require a gradient.
+# 3. [The loss](loss.html): the mean squared error, written by hand.
+# 4. [The gradient step](gradient.html): what `backward()` computes and how to use it.
+# 5. [Training](training.html): twenty steps, the loss log, and where the line ends up.
 #
 # Every page is a notebook **run when the site is built**, so each number and figure you see
 # is what the current code produces, and hidden checks fail the build if the prose and the
@@ -33,11 +33,11 @@ plot_predictions(data.X, data.y, model, title="After training")
 # expects), and every page can be downloaded as a Jupyter notebook.
 #
 # The code lives in a small package, `linreg`, that the pages import; the
-# [API reference](reference/) documents it.
+# [API reference](reference.html) documents it.
 #
 # ## Run it yourself
 #
-# Every page runs on your machine with Python 3.10 or newer and pip; nothing else is
+# Every page runs on your machine with Python 3.11 or newer and pip; nothing else is
 # needed. Download [linreg-notebooks.zip](downloads/linreg-notebooks.zip): every page as a
 # Jupyter notebook, the `linreg` package as a wheel, and a `requirements.txt` with the exact
 # versions this site was built with. Unzip it, and in its folder run:
@@ -45,18 +45,23 @@ plot_predictions(data.X, data.y, model, title="After training")
 # ```bash
 # python3 -m venv .venv
 # .venv/bin/pip install -r requirements.txt
-# .venv/bin/jupyter execute *.ipynb
+# .venv/bin/jupyter execute --inplace *.ipynb
 # ```
 #
-# The last line runs every notebook in the folder from top to bottom. To open them in Jupyter instead,
-# install JupyterLab too (`.venv/bin/pip install jupyterlab`) and start it
-# (`.venv/bin/jupyter lab`). On Windows the commands are `py -m venv .venv` and
-# `.venv\Scripts\pip`, `.venv\Scripts\jupyter`. Each page's own notebook is also linked at
-# its top, and needs the same install.
+# The last line runs every notebook in the folder from top to bottom and saves its outputs
+# into it; to read them, or to change a value and run a cell again, open the notebooks in
+# JupyterLab (`.venv/bin/pip install jupyterlab`, then `.venv/bin/jupyter lab`). The kernel
+# may warn that it "is running over TCP without encryption": it talks only to your own
+# machine. On Windows, the commands are `py -m venv .venv`,
+# `.venv\Scripts\pip install -r requirements.txt` and, one notebook at a time (the Windows
+# shells do not expand `*`), `.venv\Scripts\jupyter execute --inplace index.ipynb`. Each
+# page's own notebook is also linked at its top, and needs the same install.
 #
-# The package on its own is the wheel in the zip, for `pip install`; its distribution name
-# is `linreg-by-hand` (the name `linreg` on PyPI belongs to an unrelated project), and it is
-# imported as `linreg`. This site was built with version:
+# The install also gives you the command line, `.venv/bin/linreg`, which runs the whole
+# experiment in a terminal (`.venv/bin/linreg --help`). To install only the package, run
+# `pip install linreg_by_hand-*.whl` in the unzipped folder: its
+# distribution name is `linreg-by-hand` (the name `linreg` on PyPI belongs to an unrelated
+# project), and it is imported as `linreg`. This site was built with version:
 
 # %%
 linreg.__version__

@@ -16,7 +16,7 @@ linreg.source(linreg.training.train)
 # `history.W` and `history.b`), and beside the loop watches the loss for divergence (more on
 # that at the end of the page).
 #
-# Its defaults are the seed notebook's, kept in one place, `linreg.DEFAULTS`: 20 epochs with
+# Its defaults are those of the notebook this tutorial grew from, kept in one place, `linreg.DEFAULTS`: 20 epochs with
 # a learning rate of 0.1.
 
 # %%
@@ -116,8 +116,10 @@ except linreg.DivergenceError as error:
 diverged.losses
 
 # %% [markdown]
-# Try other values of `lr` and `num_epochs` in the downloaded notebook, or from a terminal
-# with `linreg --lr 0.5 --epochs 10`.
+# Try other values in the downloaded notebook: pass them to `fit` in the training cell, for
+# example `linreg.fit(model, data.X, data.y, lr=0.5, num_epochs=10)`. Or, from a terminal in
+# the folder where you installed the notebooks ("Run it yourself" on the home page), run
+# `.venv/bin/linreg --lr 0.5 --epochs 10`.
 
 # %% tags=["check"]
 import itertools

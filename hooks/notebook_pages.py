@@ -125,10 +125,28 @@ def toc_tokens(soup) -> list[dict]:
     return root
 
 
-def reader_notebook(source: str):
+def reader_links(markdown: str, notebooks: set[str], site_url: str) -> str:
+    """Links between pages as they work in a folder of notebooks: to a page's notebook when
+    there is one (`data.html` -> `data.ipynb`), else to the published site if its URL is
+    known, else plain text that says where the thing is."""
+
+    def target(match: re.Match) -> str:
+        text, path, rest = match[1], match[2], match[3]
+        stem = path.removesuffix(".html")
+        if path.endswith(".html") and stem in notebooks:
+            return f"[{text}]({stem}.ipynb{rest})"
+        if site_url:
+            return f"[{text}]({site_url}{path}{rest})"
+        return f"{text} (on the tutorial's site)"
+
+    return re.sub(r"\[([^\]]*)\]\((?![a-z]+:|#)([^)#\s]+)([^)]*)\)", target, markdown)
+
+
+def reader_notebook(source: str, notebooks: set[str] = frozenset(), site_url: str = ""):
     """The page as a reader downloads it: no check cells (they assert this page's numbers,
-    and would fail once a reader changes lr or seed as the page invites), and a first cell
-    that says what the notebook needs and where to get it."""
+    and would fail once a reader changes lr or seed as the page invites), links that work
+    in the downloaded folder, and a first cell that says what the notebook needs and where
+    to get it."""
     version = re.search(r'^__version__ = "([^"]+)"', PACKAGE_INIT.read_text(), re.MULTILINE)[1]
     notebook = jupytext.read(source)
     notebook.cells = [
@@ -141,6 +159,9 @@ def reader_notebook(source: str):
         "`linreg-notebooks.zip`, then `pip install -r requirements.txt` in its folder).*"
     )
     notebook.cells.insert(0, intro)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = reader_links(cell.source, notebooks, site_url)
     for number, cell in enumerate(notebook.cells, start=1):
         cell.id = f"cell-{number}"  # not random, so the file is the same on every build
     return notebook
@@ -148,7 +169,10 @@ def reader_notebook(source: str):
 
 def on_post_page(output, page, config):
     if is_notebook(page):
-        notebook = reader_notebook(page.file.abs_src_path)
+        pages = Path(config["docs_dir"]).glob("*.py")
+        notebooks = {path.stem for path in pages if not path.name.startswith("_")}
+        site_url = config.get("site_url") or ""
+        notebook = reader_notebook(page.file.abs_src_path, notebooks, site_url)
         notebook.metadata["kernelspec"] = KERNELSPEC  # Jupyter opens it ready to run
         target = Path(page.file.abs_dest_path).parent / notebook_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)

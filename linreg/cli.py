@@ -1,4 +1,4 @@
-"""The command line: `python -m linreg` (or `linreg`) runs the seed notebook's experiment."""
+"""The command line: `python -m linreg` (or `linreg`) runs the tutorial's experiment."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ OPTIONS = {
 
 EPILOG = f"""\
 examples:
-  linreg                      the seed's run: {DEFAULTS.num_epochs} epochs at lr {DEFAULTS.lr} \
+  linreg                      the tutorial's run: {DEFAULTS.num_epochs} epochs at lr {DEFAULTS.lr} \
 from W={DEFAULTS.W0:g}, b={DEFAULTS.b0:g}
   linreg --lr 0.5 --epochs 10
   linreg --lr 1.5             diverges: lr is above the stability bound (about 1 here)
@@ -222,7 +222,7 @@ def _is_float(text: str) -> bool:
 
 
 class _Log:
-    """Prints the loss log in the seed notebook's format, epoch by epoch as training runs."""
+    """Prints the loss log as training runs, in the format of the notebook we grew from."""
 
     def __init__(self) -> None:
         self.printed = 0

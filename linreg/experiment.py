@@ -1,4 +1,4 @@
-"""The seed notebook's experiment, run once: data, model, training and the closed form.
+"""The tutorial's experiment, run once: data, model, training and the closed form.
 
 `run` is the one definition of the tutorial's run. The command line calls it with its
 options, the image tests and `linreg --plots` draw `plots.site_figures` from it, and the

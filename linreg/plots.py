@@ -34,7 +34,7 @@ FIGSIZE = (6.4, 4.0)  # inches; at DPI 100 a 640 x 400 image, the width of the s
 DPI = 100
 TRUE_COLOR = "tab:blue"  # the data, and the true line
 MODEL_COLOR = "tab:orange"  # the model's predictions
-W_COLOR, B_COLOR = "tab:red", "tab:blue"  # the seed notebook's colours for W and b
+W_COLOR, B_COLOR = "tab:red", "tab:blue"  # the original notebook's colours for W and b
 MAX_POINTS = 5000  # a scatter shows at most this many examples: more only slow it down
 
 
@@ -163,14 +163,13 @@ def plot_predictions(
 def plot_parameters(
     history: History, true_W: float, true_b: float, *, ax: Axes | None = None
 ) -> Figure:
-    """The seed's second figure: W and b at the start of each epoch, against the true values."""
+    """W and b at the start of each epoch, against the true values (dashed)."""
     epochs = range(len(history.Ws))
     if history.Ws:
         alt = (
-            f"Line plot of W and b over {len(history.Ws)} epochs. W falls from "
-            f"{history.Ws[0]:g} towards the true {true_W:g} and b from {history.bs[0]:g} "
-            f"towards the true {true_b:g}; after training W = {history.W:.2f} and "
-            f"b = {history.b:.2f}."
+            f"Line plot of W and b over {len(history.Ws)} epochs. W goes from "
+            f"{history.Ws[0]:g} to {history.W:.2f} (true value {true_W:g}) and b from "
+            f"{history.bs[0]:g} to {history.b:.2f} (true value {true_b:g})."
         )
     else:
         alt = f"No epochs were run: W = {history.W:g} and b = {history.b:g} throughout."

@@ -1,7 +1,8 @@
 """The run's settings: one home for the defaults of the data, the model and training.
 
 `make_data`, `LinearModel`, `fit`, the command line (and its --help) and the pages all read
-their defaults from `DEFAULTS`, so the seed notebook's run is written down once.
+their defaults from `DEFAULTS`, so the tutorial's run (that of the notebook it grew from)
+is written down once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Settings:
-    """The seed notebook's experiment: its data, its starting point and its training."""
+    """The tutorial's experiment: its data, its starting point and its training."""
 
     true_W: float = 3.0
     """Slope of the line the data are drawn from."""
@@ -34,5 +35,5 @@ class Settings:
 
 
 DEFAULTS = Settings()
-"""The seed notebook's run: `make_data`, `LinearModel`, `fit` and the command line default
+"""The tutorial's run: `make_data`, `LinearModel`, `fit` and the command line default
 to these values."""

@@ -109,7 +109,13 @@ def test_each_page_downloads_as_a_valid_notebook(built_site, page):
     source = jupytext.read(ROOT / "docs" / f"{page}.py")
     shown = [c.source for c in source.cells if "check" not in c.metadata.get("tags", [])]
     intro, *cells = notebook.cells
-    assert [c.source for c in cells] == shown  # every cell a reader sees, and no check cell
+    # every cell a reader sees, and no check cell; links lead to the sibling notebooks
+    assert [re.sub(r"\]\((\w+)\.ipynb", r"](\1.html", c.source) for c in cells] == [
+        re.sub(
+            r"\[([^\]]*)\]\((reference\.html|downloads/[^)]*)\)", r"\1 (on the tutorial's site)", c
+        )
+        for c in shown
+    ]
     assert "Run it yourself" in intro.source and f"version {linreg.__version__}" in intro.source
     assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
@@ -255,3 +261,27 @@ def test_the_raw_markup_check_finds_an_admonition(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     text = visible_prose((tmp_path / "project" / "site" / "claim.html").read_text())
     assert "!!!" in [m.group(2) for m in RAW_MARKUP.finditer(text)]
+
+
+def test_every_link_on_the_site_reaches_a_file(built_site):
+    # Relative links, as a reader follows them over HTTP or from disk: each must name a file
+    # of the site (a page, a notebook, a download), not a folder or nothing.
+    broken = []
+    for html in sorted(built_site.rglob("*.html")):
+        if html.name == "404.html":  # root-relative on purpose: it is served at any address
+            continue
+        for a in BeautifulSoup(html.read_text(), "html.parser").select("a[href]"):
+            href = a["href"].split("#")[0].split("?")[0]
+            if not href or re.match(r"^[a-z]+:|^//", href):
+                continue
+            if not (html.parent / href).is_file():
+                broken.append(f"{html.relative_to(built_site)} -> {a['href']}")
+    assert not broken, broken
+
+
+def test_links_in_a_downloaded_notebook_work_in_its_folder(built_site):
+    home = nbformat.read(built_site / "index.ipynb", as_version=4)
+    text = "\n".join(c.source for c in home.cells if c.cell_type == "markdown")
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    assert "data.ipynb" in links and "training.ipynb" in links
+    assert not [link for link in links if link.endswith(".html")], links
