@@ -37,7 +37,8 @@ plot_data(data.X, data.y, true_W=data.true_W, true_b=data.true_b)
 # %% tags=["check"]
 import torch
 
-assert data.X.shape == data.y.shape == (1000,)
+assert data.X.shape == data.y.shape == (1000,)  # "i = 1, ..., 1000"
+assert (data.true_W, data.true_b) == (3.0, 0.5)  # "the line y = 3x + 0.5"
 assert torch.equal(linreg.make_data().X, data.X)
 residual = data.y - (data.true_W * data.X + data.true_b)
 assert abs(residual.std().item() - 1.0) < 0.1  # "a standard deviation of 1"

@@ -90,7 +90,10 @@ linreg.__version__
 # `.venv/bin/linreg --plots figures/` writes these figures as PNG files.
 
 # %% tags=["check"]
-assert history.losses[-1] < 1.2 and abs(history.W - 3.0) < 0.2
+assert history.losses[-1] < 1.2 and abs(history.W - 3.0) < 0.2  # "lands on it"
+assert len(data.X) == 1000 and (data.true_W, data.true_b) == (3.0, 0.5)  # "a thousand", 3x + 0.5
+assert (history.Ws[0], history.bs[0]) == (16.0, 10.0)  # "starts at W = 16, b = 10"
+assert len(history.losses) == 20  # "Training: twenty steps"
 import re
 
 assert re.fullmatch(r"\d+\.\d+\.\d+", linreg.__version__)

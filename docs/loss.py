@@ -68,7 +68,13 @@ except ValueError as error:
 # The fix is to make both one-dimensional, for example with `X_column.reshape(-1)`.
 
 # %% tags=["check"]
-assert abs(loss.item() - 260.25) / 260.25 < 0.05  # "within a few percent"
+import torch
+
+assert 13**2 + 9.5**2 + 1 == 260.25  # the sum as the page writes it
+eps = data.y - (data.true_W * data.X + data.true_b)  # the sample's noise
+# "the residual is r = 13x + 9.5 - eps": true only for the line 3x + 0.5 and the start (16, 10)
+assert torch.allclose(model(data.X) - data.y, 13 * data.X + 9.5 - eps, atol=1e-4)
+assert abs(loss.item() - 260.25) / 260.25 < 0.05, loss.item()  # "within a few percent"
 assert residuals.shape == (1000, 1000)
 assert abs((residuals**2).mean().item() - loss.item()) > 1.0  # "it is not the loss"
 fixed = linreg.mse_loss(model(X_column.reshape(-1)), data.y)
