@@ -54,7 +54,7 @@ def main() -> None:
     finally:
         library.write_text(code)
     print("\npage sizes (HTML, figures inline):")
-    for page in sorted((ROOT / "site").rglob("index.html")):
+    for page in sorted((ROOT / "site").glob("*.html")):
         name = page.relative_to(ROOT / "site").as_posix()
         print(f"  {name:<28} {page.stat().st_size / 1000:7.1f} kB")
     shared = [ROOT / "site" / "stylesheets" / "notebook.css"]
