@@ -17,6 +17,7 @@ import pytest
 from paths import PAGES, ROOT, visible_cells
 from serve import serve
 from sitebuild import run_mkdocs
+from test_site import RAW_MARKUP
 
 pytestmark = pytest.mark.browser
 
@@ -152,6 +153,20 @@ def test_maths_is_typeset(visit, path):
     text = v.page.locator("article").inner_text()
     for raw in ["$$", "\\(", "\\[", "$\\", "\\frac"]:
         assert raw not in text, f"raw maths {raw!r} left on {path or 'home'}"
+
+
+@pytest.mark.parametrize("path", READING_ORDER)
+def test_no_raw_markup_in_what_the_browser_shows(visit, path):
+    v = visit(path)
+    text = v.page.evaluate(
+        """() => {
+        const article = document.querySelector('article').cloneNode(true);
+        article.querySelectorAll('pre, code, .katex, script, style').forEach(e => e.remove());
+        return article.textContent;
+        }"""
+    )
+    found = [m.group(0).strip() for m in RAW_MARKUP.finditer(text)]
+    assert not found, f"raw markup shown on {path}: {found}"
 
 
 @pytest.mark.parametrize("path", READING_ORDER[:-1])
