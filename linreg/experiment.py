@@ -57,8 +57,10 @@ def run(
     initial = LinearModel.like(data.X, W=s.W0, b=s.b0)
     model = LinearModel.like(data.X, W=s.W0, b=s.b0)
     history = fit(model, data.X, data.y, lr=s.lr, num_epochs=s.num_epochs, on_epoch=on_epoch)
-    best = best_loss = None
-    if len(data.X) >= 2 and bool((data.X != data.X[0]).any()):
+    try:
         best = least_squares(data.X, data.y)
+    except checks.ArgumentError:  # x takes a single value: no line is the unique best
+        best = best_loss = None
+    else:
         best_loss = mse_loss(best[0] * data.X + best[1], data.y).item()
     return Experiment(s, data, initial, model, history, best, best_loss)
