@@ -31,7 +31,7 @@ import jupytext
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path(os.environ.get("LINREG_CACHE_ROOT", ROOT / ".cache" / "mkdocs-jupyter")).parent
+CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache"))
 # What the notebooks import, and what runs them (`jupyter execute`, or JupyterLab's kernel).
 READER_PACKAGES = ["torch", "numpy", "matplotlib", "ipykernel", "nbclient"]
 WHEEL_SOURCES = ["pyproject.toml", "README.md", "LICENSE", "linreg"]

@@ -17,7 +17,7 @@ def run_mkdocs(
     `extra_env` sets variables such as LINREG_SITE_URL."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra_env}
     if cache_root is not None:
-        env["LINREG_CACHE_ROOT"] = str(cache_root)
+        env["LINREG_CACHE"] = str(cache_root)
     mkdocs = Path(sys.executable).with_name("mkdocs")
     return subprocess.run(
         [str(mkdocs), "build", "--strict", "--site-dir", str(site)],

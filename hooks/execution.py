@@ -1,0 +1,493 @@
+"""MkDocs hook: execute the notebook pages in parallel, each in a kernel of its own, from a
+cache that is never stale; and say exactly where and why a page failed.
+
+mkdocs-jupyter still converts every page (its nb2html, with the options in mkdocs.yml);
+this hook decides when and how:
+
+- Cache. A page's HTML is stored under a key made of the page's bytes, the mkdocs-jupyter
+  options, the Python version, every installed distribution and its version, the `linreg`
+  sources and this hook's own code: anything that can change what a page shows. Entries
+  are written atomically; one that cannot be read is executed again; old entries are kept
+  (up to a bound), so undoing an edit is a cache hit. mkdocs-jupyter's own cache is off:
+  its key ignores the code a page imports.
+- Speed. Pages that miss the cache start executing as soon as the configuration is read,
+  on as many threads as there are cores, while MkDocs does the rest of its work. Each page
+  gets a fresh kernel, shut down at once when done; on Linux the kernel is forked from a
+  process that has already imported torch, numpy and matplotlib (hooks/forkserver.py), so
+  no page pays for those imports. LINREG_KERNELS=fresh starts ordinary kernels instead
+  (the tests build both ways and compare the sites byte for byte).
+- Honest outputs. Stream outputs are coalesced (a line printed in two pieces is one
+  output, whatever the timing), and a cell that writes to stderr (a warning, an error
+  message) fails the build unless it is tagged `stderr`, which says the page shows it on
+  purpose.
+- Failures that explain themselves: the page, the line of docs/<page>.py, the error and
+  its message, once, without terminal colours.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from importlib import metadata
+from pathlib import Path
+from types import SimpleNamespace
+
+import jupytext
+from jupyter_client.manager import KernelManager
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs_jupyter import convert, nbconvert2
+
+log = logging.getLogger("mkdocs.hooks.execution")
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "pages"
+PACKAGE = ROOT / "linreg"
+FORKSERVER = Path(__file__).with_name("forkserver.py")
+# What every page imports, through linreg: imported once by the fork server. Never linreg
+# itself, nor anything of a page's: a page can see no other page's imports or variables.
+PRELOAD = ["torch", "torch._dynamo", "numpy", "matplotlib.figure", "matplotlib.ticker"]
+# Environment variables that the preloaded libraries read when they are imported.
+LIBRARY_VARIABLES = ("OMP_", "MKL_", "KMP_", "OPENBLAS", "TORCH", "PYTORCH", "CUDA", "MPL")
+LIBRARY_VARIABLES += ("MATPLOTLIB", "PYTHON", "LD_", "XDG_", "JUPYTER", "IPYTHON", "NUMPY")
+KEEP = 200  # cache entries kept, most recently used first: several versions of every page
+# Only what a kernel's stderr shows on purpose: the cell is tagged, and its prose says why.
+STDERR_TAG = "stderr"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def kernels() -> str:
+    choice = os.environ.get("LINREG_KERNELS") or ("forked" if sys.platform == "linux" else "fresh")
+    if choice not in ("forked", "fresh"):
+        raise PluginError(f"LINREG_KERNELS={choice!r}: use 'forked' or 'fresh'")
+    return choice
+
+
+def environment_key(options: dict) -> str:
+    """A hash of everything besides a page that shapes its HTML."""
+    digest = hashlib.sha256(sys.version.encode())
+    digest.update(json.dumps(options, sort_keys=True, default=repr).encode())
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    digest.update("\n".join(installed).encode())
+    sources = [Path(__file__), FORKSERVER, *sorted(PACKAGE.rglob("*.py"))]
+    for path in sources:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# -- the cache ----------------------------------------------------------------------------
+
+
+def read_entry(path: Path) -> str | None:
+    """The cached HTML, or None if there is none or it cannot be read (then it is redone)."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        content = entry["content"]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.info("cache entry %s is unreadable (%s): executing the page again", path, error)
+        path.unlink(missing_ok=True)
+        return None
+    os.utime(path)  # most recently used: kept longest
+    return content
+
+
+def write_entry(path: Path, content: str) -> None:
+    """Write atomically: a build killed mid-write leaves no half entry behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+    ) as scratch:
+        json.dump({"content": content}, scratch)
+    os.replace(scratch.name, path)
+
+
+def evict(keep: int = KEEP) -> None:
+    """Remove all but the `keep` most recently used entries, and leftovers of killed writes."""
+    if not CACHE.is_dir():
+        return
+    for leftover in CACHE.glob("*.tmp"):
+        if time.time() - leftover.stat().st_mtime > 3600:
+            leftover.unlink(missing_ok=True)
+    entries = sorted(CACHE.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
+
+
+# -- kernels ------------------------------------------------------------------------------
+
+
+class ForkServer:
+    """The fork server for this interpreter and these libraries (hooks/forkserver.py).
+
+    It outlives the build: the next build, or the next rebuild of `mkdocs serve`, forks its
+    kernels at once instead of importing torch again. It holds no page's state (it only
+    imports libraries and forks), is named after everything its imports depend on (the
+    interpreter, the installed distributions, the variables those libraries read), and
+    exits after LINREG_KERNEL_SERVER_IDLE seconds without a request (default 600).
+    """
+
+    def __init__(self) -> None:
+        folder = Path(tempfile.gettempdir()) / f"linreg-kernels-{os.getuid()}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        name = server_key()
+        self.socket = str(folder / f"{name}.sock")
+        self.log = folder / f"{name}.log"
+        self._error: str | None = None
+        self._ready = threading.Thread(target=self._start, daemon=True)
+        self._ready.start()
+
+    def _start(self) -> None:
+        if forkserver_alive(self.socket):
+            return
+        idle = os.environ.get("LINREG_KERNEL_SERVER_IDLE", "600")
+        with open(self.log, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, str(FORKSERVER), "serve", self.socket, idle, *PRELOAD],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,  # not the build's stderr: the server outlives the build
+                cwd=Path(self.socket).parent,
+                start_new_session=True,
+            )
+        if process.stdout.readline() != b"ready\n":
+            process.wait()
+            tail = self.log.read_text(errors="replace")[-2000:]
+            self._error = (
+                f"the kernel fork server (hooks/forkserver.py) did not start; its log, "
+                f"{self.log}, ends:\n{tail}\nLINREG_KERNELS=fresh builds with ordinary kernels"
+            )
+        process.stdout.close()
+
+    def address(self) -> str:
+        self._ready.join()
+        if self._error:
+            raise RuntimeError(self._error)
+        return self.socket
+
+
+def forkserver_alive(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True
+
+
+def server_key() -> str:
+    """A name for the fork server: what its imports depend on, and its own code."""
+    digest = hashlib.sha256(sys.executable.encode() + sys.version.encode())
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    digest.update("\n".join(installed + PRELOAD).encode())
+    digest.update(FORKSERVER.read_bytes())
+    variables = sorted(
+        (name, value)
+        for name, value in os.environ.items()
+        if name.startswith(LIBRARY_VARIABLES) or name in ("HOME", "PATH")
+    )
+    digest.update(repr(variables).encode())
+    return digest.hexdigest()[:16]
+
+
+class PageKernelManager(KernelManager):
+    """An ordinary KernelManager, but over Unix sockets in the build's own folder (no TCP
+    port, no warning about one), and with its kernel process from the fork server."""
+
+    folder: str | None = None
+    server: ForkServer | None = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if os.name == "posix" and self.folder:
+            self.transport = "ipc"
+            self.ip = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:12]}")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        if self.server is None or command[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
+            return command  # another interpreter or kernel: start it the ordinary way
+        client = [sys.executable, "-I", "-S", str(FORKSERVER), "connect"]
+        return [*client, self.server.address(), *command]
+
+
+# -- executing a page ---------------------------------------------------------------------
+
+
+class PageFailed(Exception):
+    """A page that cannot be published as it is; the message says where and why."""
+
+
+class _Cells(threading.local):
+    """Per worker thread: the page being executed, and what its cells did wrong."""
+
+    page: Path | None = None
+    error: dict | None = None
+    stderr: list
+
+    def __init__(self) -> None:
+        self.stderr = []
+
+
+CELLS = _Cells()
+
+
+def record_error(cell, cell_index, execute_reply):
+    CELLS.error = {"cell": cell, "index": cell_index, **execute_reply["content"]}
+
+
+def record_stderr(cell, cell_index, execute_reply):
+    if STDERR_TAG in cell.metadata.get("tags", []):
+        return
+    text = "".join(
+        output.get("text", "")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stderr"
+    )
+    if text:
+        CELLS.stderr.append((cell_index, text))
+
+
+def get_nbconvert_app(*args, **kwargs):
+    """mkdocs-jupyter's nbconvert settings, plus how this hook runs kernels and cells."""
+    app = _mkdocs_jupyter_app(*args, **kwargs)
+    # mkdocs-jupyter replaces the ExecutePreprocessor section; NotebookClient's is ours.
+    app.config.NotebookClient.update(
+        {
+            "shutdown_kernel": "immediate",  # the outputs are in: no graceful wait (~1 s)
+            "coalesce_streams": True,
+            "on_cell_error": record_error,
+            "on_cell_executed": record_stderr,
+            "kernel_manager_class": PageKernelManager,
+        }
+    )
+    return app
+
+
+# `mkdocs serve` loads this hook again on every rebuild: wrap mkdocs-jupyter's own, once.
+_mkdocs_jupyter_app = getattr(
+    nbconvert2.get_nbconvert_app, "__wrapped__", nbconvert2.get_nbconvert_app
+)
+get_nbconvert_app.__wrapped__ = _mkdocs_jupyter_app
+nbconvert2.get_nbconvert_app = get_nbconvert_app
+
+
+def cell_lines(path: Path) -> list[int]:
+    """The line of `path` (a py:percent page) where each cell's source begins; [] if the
+    file does not start every cell with a `# %%` marker."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    markers = [number for number, line in enumerate(lines, start=1) if line.startswith("# %%")]
+    cells = jupytext.read(path).cells
+    if len(markers) != len(cells):
+        return []
+    starts = []
+    for marker, cell in zip(markers, cells, strict=True):
+        first = cell.source.strip().splitlines()[0].strip() if cell.source.strip() else ""
+        line = marker + 1  # jupytext drops blank lines before a cell's first line
+        while line < len(lines) and first and lines[line - 1].strip() != first:
+            line += 1
+        starts.append(line)
+    return starts
+
+
+def where(page: Path, cell_index: int, line_in_cell: int = 1) -> str:
+    """`docs/page.py, line N` for a line of a cell."""
+    name = page.relative_to(ROOT).as_posix() if page.is_relative_to(ROOT) else str(page)
+    try:
+        line = cell_lines(page)[cell_index] + line_in_cell - 1
+    except (IndexError, ValueError):
+        return f"{name}, cell {cell_index + 1}"
+    return f"{name}, line {line}"
+
+
+def explain_error(page: Path, error: dict) -> str:
+    """The failing line, the error with its values, and the traceback, without colours."""
+    traceback = [ANSI.sub("", frame) for frame in error.get("traceback", [])]
+    line_in_cell = 1
+    for frame in traceback:
+        found = re.search(r"^Cell In\[\d+\], line (\d+)", frame, re.MULTILINE)
+        if found:
+            line_in_cell = int(found[1])
+            break
+    here = where(page, error["index"], line_in_cell)
+    source = error["cell"].source.splitlines()
+    failing = source[line_in_cell - 1].strip() if line_in_cell <= len(source) else ""
+    heading = f"{here}: {error['ename']}: {error['evalue']}".rstrip(": ")
+    body = "\n".join(
+        re.sub(r"^Cell In\[\d+\], line (\d+)", here, frame, flags=re.MULTILINE)
+        for frame in traceback[1:-1]  # the first is a rule, the last repeats the heading
+    )
+    parts = [heading]
+    if failing:
+        parts.append(f"    {failing}")
+    if body.strip():
+        parts.append("Traceback:\n" + body.strip())
+    return "\n".join(parts)
+
+
+def explain_stderr(page: Path, problems: list) -> str:
+    lines = []
+    for index, text in problems:
+        here = where(page, index)
+        shown = ANSI.sub("", text).strip()
+        lines.append(f"{here}: the cell wrote to stderr:\n    " + shown.replace("\n", "\n    "))
+    return "\n".join(lines) + (
+        f"\nA page shows no warnings or error messages by accident: fix the cause, or tag the "
+        f'cell `{STDERR_TAG}` (# %% tags=["{STDERR_TAG}"]) and say in the prose why it shows one.'
+    )
+
+
+class Execution:
+    """One build's executions: started early, collected when MkDocs renders each page."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        self.pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self.server: ForkServer | None = None
+        self.folder: str | None = None
+        self.futures: dict[Path, concurrent.futures.Future] = {}
+        self.timings: dict[str, float] = {}
+
+    def start(self, page: Path, key: Path) -> None:
+        if self.pool is None:
+            self.folder = tempfile.mkdtemp(prefix="linreg-kernels-")
+            if kernels() == "forked":
+                self.server = ForkServer()
+            PageKernelManager.folder, PageKernelManager.server = self.folder, self.server
+            self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        self.futures[page] = self.pool.submit(self._execute, page, key)
+
+    def _execute(self, page: Path, key: Path) -> str:
+        start = time.perf_counter()
+        CELLS.page, CELLS.error, CELLS.stderr = page, None, []
+        try:
+            html = convert.nb2html(str(page), execute=True, **self.options)
+        except Exception as exception:
+            if CELLS.error is not None:
+                raise PageFailed(explain_error(page, CELLS.error)) from None
+            name = page.relative_to(ROOT) if page.is_relative_to(ROOT) else page
+            raise PageFailed(f"{name}: {type(exception).__name__}: {exception}") from None
+        if CELLS.stderr:
+            raise PageFailed(explain_stderr(page, CELLS.stderr))
+        write_entry(key, html)
+        self.timings[page.name] = time.perf_counter() - start
+        return html
+
+    def result(self, page: Path) -> str:
+        try:
+            return self.futures[page].result()
+        except PageFailed as failure:
+            self.close()
+            raise PluginError(f"A page failed to execute.\n{failure}") from None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.server = None  # it stays up for the next build, until it has been idle a while
+        PageKernelManager.folder = PageKernelManager.server = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+BUILD: dict = {}
+
+
+def render_options(plugin) -> dict:
+    """The arguments mkdocs-jupyter's own render passes to nb2html."""
+    config = plugin.config
+    options = {
+        name: config[name]
+        for name in (
+            "kernel_name",
+            "theme",
+            "allow_errors",
+            "show_input",
+            "no_input",
+            "no_prompt",
+            "remove_tag_config",
+            "highlight_extra_classes",
+            "include_requirejs",
+            "custom_mathjax_url",
+        )
+    }
+    if config["execute_ignore"]:
+        raise PluginError("mkdocs-jupyter: execute_ignore is not supported by hooks/execution.py")
+    return options
+
+
+def on_config(config):
+    plugin = config.plugins["mkdocs-jupyter"]
+    if plugin.config["cache"] or not plugin.config["execute"]:
+        raise PluginError(
+            "mkdocs-jupyter: set `execute: true` and `cache: false` (this hook caches)"
+        )
+    docs = Path(config["docs_dir"])
+    pages = [
+        path
+        for path in sorted(docs.rglob("*"))
+        if path.is_file() and plugin.should_include(SimpleNamespace(abs_src_path=str(path)))
+    ]
+    options = render_options(plugin)
+    environment = environment_key(options)
+    execution = Execution(options)
+    BUILD.clear()
+    BUILD.update(execution=execution, html={}, executed=[])
+    for page in pages:
+        key = hashlib.sha256(environment.encode() + page.read_bytes()).hexdigest()
+        path = CACHE / f"{key[:32]}.json"
+        html = read_entry(path)
+        if html is None:
+            execution.start(page, path)
+            BUILD["executed"].append(page.name)
+        else:
+            BUILD["html"][page] = html
+    atexit.register(execution.close)
+    return config
+
+
+@event_priority(-100)  # after mkdocs-jupyter's on_pre_page, which sets page.render
+def on_pre_page(page, config, files):
+    source = Path(page.file.abs_src_path or "")
+    if source not in BUILD.get("html", {}) and source not in BUILD["execution"].futures:
+        return page
+
+    def render(self, config, files):
+        html = BUILD["html"].get(source)
+        if html is None:
+            html = BUILD["html"][source] = BUILD["execution"].result(source)
+        self.content = html
+
+    page.render = render.__get__(page)
+    return page
+
+
+def on_post_build(config):
+    execution = BUILD["execution"]
+    execution.close()
+    executed = BUILD["executed"]
+    log.info("pages executed: %s", ", ".join(executed) if executed else "none (all cached)")
+    if os.environ.get("LINREG_BUILD_TIMINGS"):
+        Path(os.environ["LINREG_BUILD_TIMINGS"]).write_text(json.dumps(execution.timings))
+    evict()
+
+
+def on_build_error(error):
+    if "execution" in BUILD:
+        BUILD["execution"].close()
