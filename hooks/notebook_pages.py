@@ -21,7 +21,11 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import jupytext
@@ -30,7 +34,10 @@ from bs4 import BeautifulSoup
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
-PACKAGE_INIT = Path(__file__).resolve().parent.parent / "linreg" / "__init__.py"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_INIT = ROOT / "linreg" / "__init__.py"
+MEMO = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "lean"
+THIS = Path(__file__).read_bytes()  # the memo is keyed on this code too
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 JUNK = [
     "style",
@@ -53,13 +60,34 @@ def notebook_name(page) -> str:
 
 
 def on_page_content(html, page, config, files):
+    """The lean page, from a memo of earlier builds when the same HTML came in (parsing and
+    rewriting it is half a second a build; hooks/execution.py keeps the memo's size down)."""
     if not is_notebook(page):
         return html
+    key = hashlib.sha256(THIS + page.file.src_uri.encode() + b"\0" + html.encode()).hexdigest()
+    memo = MEMO / f"{key[:32]}.json"
+    try:
+        lean = json.loads(memo.read_text(encoding="utf-8"))
+        os.utime(memo)
+    except (OSError, ValueError):
+        content, tokens = lean_page(html, page)
+        lean = {"content": content, "toc": tokens}
+        MEMO.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=MEMO, suffix=".tmp", delete=False
+        ) as scratch:
+            json.dump(lean, scratch)
+        os.replace(scratch.name, memo)  # atomic: a killed build leaves no half entry
+    page.toc = get_toc(lean["toc"])
+    return lean["content"]
+
+
+def lean_page(html: str, page) -> tuple[str, list[dict]]:
+    """The page's HTML as the site shows it, and its table of contents."""
     soup = BeautifulSoup(html, "html.parser")
-    for selector in JUNK:
-        for element in soup.select(selector):
-            if not element.decomposed:  # not inside an element removed just before
-                element.decompose()
+    for element in soup.select(", ".join(JUNK)):  # one pass over the page, not one each
+        if not element.decomposed:  # not inside an element removed just before
+            element.decompose()
 
     # nbconvert's cell ids read "cell-id=<random hex>": random, so no two builds would agree,
     # and Material derives each copy button's CSS selector from the enclosing id, where "="
@@ -97,15 +125,14 @@ def on_page_content(html, page, config, files):
         anchor["class"] = ["headerlink"]
         anchor["title"] = "Permanent link"
 
-    page.toc = get_toc(toc_tokens(soup))
-
+    tokens = toc_tokens(soup)
     link = BeautifulSoup(
         f'<p class="linreg-download"><a href="{notebook_name(page)}" download>'
         "Download this page as a Jupyter notebook</a></p>",
         "html.parser",
     )
     soup.insert(0, link)
-    return str(soup)
+    return str(soup), tokens
 
 
 def toc_tokens(soup) -> list[dict]:
