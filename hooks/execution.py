@@ -26,6 +26,7 @@ this hook decides when and how:
 
 from __future__ import annotations
 
+import ast
 import atexit
 import concurrent.futures
 import hashlib
@@ -45,7 +46,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import jupytext
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs_jupyter import convert, nbconvert2
@@ -94,10 +95,11 @@ def environment_key(options: dict) -> str:
     digest = hashlib.sha256(sys.version.encode())
     digest.update(json.dumps(options, sort_keys=True, default=repr).encode())
     digest.update("\n".join(installed()).encode())
-    sources = [Path(__file__), FORKSERVER, *sorted(PACKAGE.rglob("*.py"))]
-    for path in sources:
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    sources = {f"hooks/{path.name}": path for path in (Path(__file__), FORKSERVER)}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        sources[f"linreg/{path.relative_to(PACKAGE).as_posix()}"] = path
+    for name, path in sources.items():
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -218,7 +220,7 @@ def server_key() -> str:
     return digest.hexdigest()[:16]
 
 
-class PageKernelManager(KernelManager):
+class PageKernelManager(AsyncKernelManager):
     """An ordinary KernelManager, but over Unix sockets in the build's own folder (no TCP
     port, no warning about one), and with its kernel process from the fork server."""
 
@@ -230,6 +232,10 @@ class PageKernelManager(KernelManager):
         if os.name == "posix" and self.folder:
             self.transport = "ipc"
             self.ip = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:12]}")
+
+    def client(self, **kwargs):
+        CELLS.client = super().client(**kwargs)  # to ask a failed assert's values
+        return CELLS.client
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
@@ -250,6 +256,7 @@ class _Cells(threading.local):
     """Per worker thread: the page being executed, and what its cells did wrong."""
 
     page: Path | None = None
+    client = None
     error: dict | None = None
     stderr: list
 
@@ -260,8 +267,81 @@ class _Cells(threading.local):
 CELLS = _Cells()
 
 
-def record_error(cell, cell_index, execute_reply):
-    CELLS.error = {"cell": cell, "index": cell_index, **execute_reply["content"]}
+async def record_error(cell, cell_index, execute_reply):
+    """Keep what went wrong; for a bare `assert`, ask the kernel, still running, for the
+    values it compared (as user_expressions: evaluated without printing or binding names)."""
+    content = execute_reply["content"]
+    CELLS.error = {"cell": cell, "index": cell_index, **content}
+    if content.get("ename") != "AssertionError" or content.get("evalue") or not CELLS.client:
+        return
+    found = re.search(r"Cell In\[\d+\], line (\d+)", ANSI.sub("", "".join(content["traceback"])))
+    expressions = assert_operands(cell.source, int(found[1])) if found else []
+    if not expressions:
+        return
+    client = CELLS.client
+    request = client.execute(
+        "",
+        silent=True,
+        store_history=False,
+        user_expressions={str(n): e for n, e in enumerate(expressions)},
+    )
+    reply = {}
+    while reply.get("parent_header", {}).get("msg_id") != request:
+        reply = await client.get_shell_msg(timeout=30)
+    results = reply["content"].get("user_expressions", {})
+    values = []
+    for number, expression in enumerate(expressions):
+        result = results.get(str(number), {})
+        if result.get("status") == "ok":
+            text = result["data"].get("text/plain", "")
+        else:
+            text = f"({result.get('ename')}: {result.get('evalue')})"
+        values.append((expression, text if len(text) < 300 else text[:300] + " ..."))
+    CELLS.error["values"] = values
+
+
+def assert_operands(source: str, line: int) -> list[str]:
+    """The expressions a failing `assert` on `line` of a cell compared or tested: the
+    operands of its comparisons and the arguments of its calls, not literals."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    statement = next(
+        (
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assert) and node.lineno <= line <= node.end_lineno
+        ),
+        None,
+    )
+    if statement is None:
+        return []
+    found: list[str] = []
+
+    def visit(node: ast.expr) -> None:
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                visit(value)
+        elif isinstance(node, ast.UnaryOp):
+            visit(node.operand)
+        elif isinstance(node, ast.Compare):
+            for operand in [node.left, *node.comparators]:
+                keep(operand)
+        elif isinstance(node, ast.Call):
+            for argument in node.args:
+                if not isinstance(argument, (ast.GeneratorExp, ast.ListComp, ast.Lambda)):
+                    keep(argument)
+        else:
+            keep(node)
+
+    def keep(node: ast.expr) -> None:
+        text = ast.get_source_segment(source, node)
+        if text and not isinstance(node, ast.Constant) and text not in found:
+            found.append(text)
+
+    visit(statement.test)
+    return found[:8]
 
 
 def record_stderr(cell, cell_index, execute_reply):
@@ -318,38 +398,58 @@ def cell_lines(path: Path) -> list[int]:
     return starts
 
 
+def shown(page: Path) -> str:
+    """The page's path as a contributor types it: docs/<page>.py."""
+    root = BUILD.get("root", ROOT)
+    return page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+
+
 def where(page: Path, cell_index: int, line_in_cell: int = 1) -> str:
     """`docs/page.py, line N` for a line of a cell."""
-    name = page.relative_to(ROOT).as_posix() if page.is_relative_to(ROOT) else str(page)
-    try:
-        line = cell_lines(page)[cell_index] + line_in_cell - 1
-    except (IndexError, ValueError):
-        return f"{name}, cell {cell_index + 1}"
-    return f"{name}, line {line}"
+    starts = cell_lines(page)
+    if cell_index >= len(starts):
+        return f"{shown(page)}, cell {cell_index + 1}"
+    return f"{shown(page)}, line {starts[cell_index] + line_in_cell - 1}"
 
 
 def explain_error(page: Path, error: dict) -> str:
-    """The failing line, the error with its values, and the traceback, without colours."""
-    traceback = [ANSI.sub("", frame) for frame in error.get("traceback", [])]
+    """The failing line, the error with its values, and the traceback: without colours,
+    with the page's own lines numbered as in docs/<page>.py."""
+    frames = [ANSI.sub("", frame) for frame in error.get("traceback", [])]
+    frames = [
+        frame
+        for frame in frames[:-1]  # the last repeats the error, which the first line gives
+        if frame.strip("-\n ") and "Traceback (most recent call last)" not in frame
+    ]
+    starts = cell_lines(page)
+    first = starts[error["index"]] if error["index"] < len(starts) else None
     line_in_cell = 1
-    for frame in traceback:
-        found = re.search(r"^Cell In\[\d+\], line (\d+)", frame, re.MULTILINE)
-        if found:
+    listing = []
+    for frame in frames:
+        found = re.match(r"\s*Cell In\[\d+\], line (\d+)", frame)
+        if found and first is not None:  # the page's cell: number its lines as the file does
             line_in_cell = int(found[1])
-            break
-    here = where(page, error["index"], line_in_cell)
+            frame = frame.replace(
+                found[0].strip(), f"{shown(page)}, line {first + line_in_cell - 1}"
+            )
+            frame = re.sub(
+                r"^(\s*(?:-+>)?\s*)(\d+)(?= )",
+                lambda m: f"{m[1]}{first + int(m[2]) - 1}",
+                frame,
+                flags=re.MULTILINE,
+            )
+        listing.append(frame.strip("\n"))
     source = error["cell"].source.splitlines()
     failing = source[line_in_cell - 1].strip() if line_in_cell <= len(source) else ""
-    heading = f"{here}: {error['ename']}: {error['evalue']}".rstrip(": ")
-    body = "\n".join(
-        re.sub(r"^Cell In\[\d+\], line (\d+)", here, frame, flags=re.MULTILINE)
-        for frame in traceback[1:-1]  # the first is a rule, the last repeats the heading
-    )
-    parts = [heading]
+    message = f"{error['ename']}: {error['evalue']}" if error["evalue"] else error["ename"]
+    parts = [f"{where(page, error['index'], line_in_cell)}: {message}"]
     if failing:
         parts.append(f"    {failing}")
-    if body.strip():
-        parts.append("Traceback:\n" + body.strip())
+    if error.get("values"):
+        parts.append("where")
+        parts += [f"    {expression} = {value}" for expression, value in error["values"]]
+    if listing:
+        parts.append("Traceback:\n" + "\n".join(listing))
     return "\n".join(parts)
 
 
@@ -387,14 +487,14 @@ class Execution:
 
     def _execute(self, page: Path, key: Path) -> str:
         start = time.perf_counter()
-        CELLS.page, CELLS.error, CELLS.stderr = page, None, []
+        CELLS.page, CELLS.client, CELLS.error, CELLS.stderr = page, None, None, []
         try:
             html = convert.nb2html(str(page), execute=True, **self.options)
         except Exception as exception:
             if CELLS.error is not None:
                 raise PageFailed(explain_error(page, CELLS.error)) from None
-            name = page.relative_to(ROOT) if page.is_relative_to(ROOT) else page
-            raise PageFailed(f"{name}: {type(exception).__name__}: {exception}") from None
+            message = f"{shown(page)}: {type(exception).__name__}: {exception}"
+            raise PageFailed(message) from None
         if CELLS.stderr:
             raise PageFailed(explain_stderr(page, CELLS.stderr))
         write_entry(key, html)
@@ -406,7 +506,7 @@ class Execution:
             return self.futures[page].result()
         except PageFailed as failure:
             self.close()
-            raise PluginError(f"A page failed to execute.\n{failure}") from None
+            raise PluginError(str(failure)) from None
 
     def close(self) -> None:
         if self.pool is not None:
@@ -456,6 +556,7 @@ def on_config(config):
     ]
     options = render_options(plugin)
     BUILD.clear()
+    BUILD["root"] = Path(config.config_file_path).resolve().parent
     environment = environment_key(options)
     execution = Execution(options)
     BUILD.update(execution=execution, html={}, executed=[])
