@@ -16,8 +16,8 @@ this hook decides when and how:
   process that has already imported torch, numpy and matplotlib (hooks/forkserver.py), so
   no page pays for those imports. LINREG_KERNELS=fresh starts ordinary kernels instead
   (the tests build both ways and compare the sites byte for byte).
-- Honest outputs. Stream outputs are coalesced (a line printed in two pieces is one
-  output, whatever the timing), and a cell that writes to stderr (a warning, an error
+- Honest outputs. Consecutive pieces of one stream are joined (a line printed in two
+  pieces is one output, whatever the timing), and a cell that writes to stderr (a warning, an error
   message) fails the build unless it is tagged `stderr`, which says the page shows it on
   purpose.
 - Failures that explain themselves: the page, the line of docs/<page>.py, the error and
@@ -345,6 +345,8 @@ def assert_operands(source: str, line: int) -> list[str]:
 
 
 def record_stderr(cell, cell_index, execute_reply):
+    """Join what the kernel happened to send in pieces, then keep any stderr output."""
+    coalesce(cell)
     if STDERR_TAG in cell.metadata.get("tags", []):
         return
     text = "".join(
@@ -356,6 +358,24 @@ def record_stderr(cell, cell_index, execute_reply):
         CELLS.stderr.append((cell_index, text))
 
 
+def coalesce(cell) -> None:
+    """Merge consecutive stream outputs of the same stream: the kernel flushes on a timer,
+    so one printed line could arrive (and be shown) as two outputs on one build in ten.
+    (nbclient's own coalesce_streams cannot be configured, and merges across displays.)"""
+    merged = []
+    for output in cell.get("outputs", []):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and output.get("output_type") == last.get("output_type") == "stream"
+            and output.get("name") == last.get("name")
+        ):
+            last["text"] += output["text"]
+        else:
+            merged.append(output)
+    cell.outputs = merged
+
+
 def get_nbconvert_app(*args, **kwargs):
     """mkdocs-jupyter's nbconvert settings, plus how this hook runs kernels and cells."""
     app = _mkdocs_jupyter_app(*args, **kwargs)
@@ -363,7 +383,6 @@ def get_nbconvert_app(*args, **kwargs):
     app.config.NotebookClient.update(
         {
             "shutdown_kernel": "immediate",  # the outputs are in: no graceful wait (~1 s)
-            "coalesce_streams": True,
             "on_cell_error": record_error,
             "on_cell_executed": record_stderr,
             "kernel_manager_class": PageKernelManager,

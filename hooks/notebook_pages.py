@@ -88,6 +88,12 @@ def lean_page(html: str, page) -> tuple[str, list[dict]]:
     for element in soup.select(", ".join(JUNK)):  # one pass over the page, not one each
         if not element.decomposed:  # not inside an element removed just before
             element.decompose()
+    # No script by other means either (a page's markdown or an HTML output could carry
+    # one): event-handler attributes, and javascript: links and sources.
+    for element in soup.find_all(True):
+        for name, value in list(element.attrs.items()):
+            if name.lower().startswith("on") or runs_script(value):
+                del element[name]
 
     # nbconvert's cell ids read "cell-id=<random hex>": random, so no two builds would agree,
     # and Material derives each copy button's CSS selector from the enclosing id, where "="
@@ -133,6 +139,15 @@ def lean_page(html: str, page) -> tuple[str, list[dict]]:
     )
     soup.insert(0, link)
     return str(soup), tokens
+
+
+def runs_script(value) -> bool:
+    """Whether an attribute's value is a URL that runs script when followed or loaded
+    (browsers ignore whitespace and control characters inside the scheme)."""
+    if not isinstance(value, str):
+        return False
+    scheme = re.sub(r"[\x00-\x20]", "", value).lower()
+    return scheme.startswith(("javascript:", "vbscript:", "data:text/html"))
 
 
 def toc_tokens(soup) -> list[dict]:

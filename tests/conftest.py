@@ -1,15 +1,155 @@
-"""Shared fixtures: one strict build of the site per test session."""
+"""Shared fixtures and reporting.
+
+- `built_site`: one strict build of the site per test session; executed pages come from
+  the cache, whose key covers the pages, linreg and every installed library
+  (hooks/execution.py).
+- A failure that many tests share (the site did not build; matplotlib is not the one the
+  baselines were drawn with) is explained in full once; every other test it stops says so
+  in one line instead of repeating it.
+- Image tests: a matplotlib or FreeType other than the ones the baselines were drawn with
+  fails them at once, before any comparison, with the fix; regenerating the baselines on
+  one is refused. A failing image test says how to accept an intended change. Stale
+  results are cleared before image tests run, and a run without any leaves the last
+  summary alone.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
-from sitebuild import build_site
+from paths import ROOT
+from sitebuild import run_mkdocs
+
+BASELINES = ROOT / "tests" / "baseline"
+DRAWN_WITH = BASELINES / "drawn-with.json"  # written whenever the baselines are generated
+REGENERATE = ".venv/bin/python -m pytest tests/test_figures.py --mpl-generate-path=tests/baseline"
+
+
+class Explained(Exception):
+    """A failure whose message says everything; shown once, then referred to."""
+
+
+_explained: set[str] = set()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(Explained):
+        message = str(call.excinfo.value)
+        headline = message.splitlines()[0]
+        if headline in _explained:
+            report.longrepr = f"{headline} (explained in full at the first test it stopped)"
+        else:
+            _explained.add(headline)
+            report.longrepr = message
+    elif report.failed and item.get_closest_marker("mpl_image_compare"):
+        report.sections.append(
+            (
+                "if this change to the figure is intended",
+                "look at the result, baseline and difference in mpl-results/, then "
+                f"regenerate the baselines and commit them with the change:\n    {REGENERATE}",
+            )
+        )
+    return report
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """A fresh `mkdocs build --strict` of the site; executed pages come from the cache,
-    whose key covers the pages, linreg and the library versions (hooks/cache_key.py)."""
-    return build_site(tmp_path_factory.mktemp("site"))
+def _site_build(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site")
+    return site, run_mkdocs(site)
+
+
+@pytest.fixture(scope="session")
+def built_site(_site_build) -> Path:
+    """A fresh `mkdocs build --strict` of the site."""
+    site, result = _site_build
+    if result.returncode != 0:
+        raise Explained(build_failure(result.stderr))
+    return site
+
+
+def build_failure(log: str) -> str:
+    """The part of a failed build's log that says why, without MkDocs' INFO lines."""
+    lines = [line for line in log.splitlines() if not line.startswith("INFO")]
+    return "The site did not build (mkdocs build --strict):\n" + "\n".join(lines[-80:])
+
+
+# -- the image tests' matplotlib ----------------------------------------------------------
+
+
+def drawing_versions() -> dict[str, str]:
+    import matplotlib
+    import matplotlib.ft2font
+
+    return {
+        "matplotlib": matplotlib.__version__,
+        "freetype": matplotlib.ft2font.__freetype_version__,
+    }
+
+
+def pinned_matplotlib() -> str:
+    found = re.search(r"^matplotlib==(\S+)", (ROOT / "constraints.txt").read_text(), re.M)
+    return found[1]
+
+
+def generating_baselines(config) -> bool:
+    generate = config.getoption("--mpl-generate-path", default=None)
+    return bool(generate) and Path(generate).resolve() == BASELINES
+
+
+def pytest_configure(config):
+    if generating_baselines(config):
+        running = drawing_versions()["matplotlib"]
+        if running != pinned_matplotlib():
+            pytest.exit(
+                f"Refusing to regenerate the baselines with matplotlib {running}: "
+                f"constraints.txt pins {pinned_matplotlib()}, and another version draws text "
+                "differently, so every baseline would change. Install the pins first: "
+                ".venv/bin/pip install -c constraints.txt -e '.[test]'",
+                returncode=4,
+            )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if generating_baselines(session.config) and exitstatus == 0:
+        DRAWN_WITH.write_text(json.dumps(drawing_versions(), indent=2) + "\n")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    plugin = next(
+        (p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "ImageComparison"),
+        None,
+    )
+    image_tests = [item for item in items if item.get_closest_marker("mpl_image_compare")]
+    if plugin is None:
+        return
+    if not image_tests:
+        plugin.generate_summary = None  # keep the last run's summary: this run compared none
+        return
+    results = getattr(config, "pytest_mpl_results_dir", None)
+    if results and Path(results).is_dir():
+        for stale in Path(results).iterdir():  # images of earlier runs would mislead
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+
+
+@pytest.fixture(autouse=True)
+def _baselines_drawn_with_this_matplotlib(request):
+    if not request.node.get_closest_marker("mpl_image_compare"):
+        return
+    if generating_baselines(request.config) or not DRAWN_WITH.exists():
+        return
+    drawn, running = json.loads(DRAWN_WITH.read_text()), drawing_versions()
+    if drawn != running:
+        raise Explained(
+            f"The image tests need matplotlib {drawn['matplotlib']} (FreeType "
+            f"{drawn['freetype']}), which drew the baselines; this is matplotlib "
+            f"{running['matplotlib']} (FreeType {running['freetype']}). Another version "
+            "draws text differently, so every figure would fail with differences you cannot "
+            "see. No image was compared. Install the pinned versions: "
+            ".venv/bin/pip install -c constraints.txt -e '.[test]'"
+        )

@@ -1,8 +1,8 @@
 """A pytest plugin that spoils one published figure, to show that the image tests bite.
 
-Loaded only by tests/test_guard_bites.py, as `pytest -p perturb_figures` with
-LINREG_PERTURB set to `point`, `colour` or `line`. It wraps a plotting function before the
-tests import it; the committed code and baselines are untouched.
+Loaded only by tests/test_guard_bites.py, as `-p perturb_figures` of an in-process pytest
+run, with LINREG_PERTURB set to `point`, `colour` or `line`. It wraps a plotting function
+for the length of that run; the committed code and baselines are untouched.
 """
 
 from __future__ import annotations
@@ -35,9 +35,13 @@ PERTURBATIONS = {
 }
 
 
+_originals: dict[str, object] = {}
+
+
 def pytest_configure(config):
     name, spoil = PERTURBATIONS[os.environ["LINREG_PERTURB"]]
     original = getattr(linreg.plots, name)
+    _originals[name] = original
 
     @functools.wraps(original)
     def spoiled(*args, **kwargs):
@@ -46,3 +50,10 @@ def pytest_configure(config):
         return fig
 
     setattr(linreg.plots, name, spoiled)
+
+
+def pytest_unconfigure(config):
+    # tests/test_guard_bites.py runs this in its own process: leave linreg.plots unspoiled.
+    while _originals:
+        name, original = _originals.popitem()
+        setattr(linreg.plots, name, original)

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from paths import PAGES, ROOT, visible_cells
-from sitebuild import build_site, run_mkdocs
+from sitebuild import build_pages, run_mkdocs
 
 import linreg
 
@@ -52,7 +52,12 @@ def test_every_page_is_executed_with_outputs(built_site, page):
     cells = soup.select(".jp-CodeCell .jp-InputArea")
     outputs = soup.select(".jp-OutputArea-output")
     assert cells and outputs, f"{page}: no executed code cells"
-    assert not soup.select(".jp-OutputArea-output[data-mime-type*=error]")
+    # nbconvert marks stderr and error outputs with these MIME types (a warning is stderr)
+    errors = soup.select(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
+    )
+    assert not errors, f"{page}: {[e.get_text()[:200] for e in errors]}"
     assert "Traceback" not in soup.get_text()
 
 
@@ -127,27 +132,36 @@ def load_hook(name: str):
     return module
 
 
-def test_cache_key_follows_the_library(tmp_path, monkeypatch):
-    cache_key = load_hook("cache_key")
+def test_the_cache_key_covers_linreg_and_every_installed_library(tmp_path, monkeypatch):
+    execution = load_hook("execution")
+    installed = execution.installed()
+    for library in ["torch", "matplotlib", "pygments", "mistune", "ipython", "pillow"]:
+        assert any(name.lower().startswith(f"{library}-") for name in installed), library
     package = tmp_path / "linreg"
     package.mkdir()
     (package / "loss.py").write_text("def mse_loss(): ...\n")
-    monkeypatch.setattr(cache_key, "PACKAGE", package)
-    first = cache_key.environment_key()
-    assert cache_key.environment_key() == first  # stable
+    monkeypatch.setattr(execution, "PACKAGE", package)
+    first = execution.environment_key({})
+    assert execution.environment_key({}) == first  # stable
     (package / "loss.py").write_text("def mse_loss(): return 0\n")
-    assert cache_key.environment_key() != first  # an edit in linreg changes the key
-    monkeypatch.setattr(cache_key.metadata, "version", lambda name: "0.0-other")
-    assert cache_key.environment_key() != first  # so does another torch or matplotlib
+    edited = execution.environment_key({})
+    assert edited != first  # an edit in linreg changes the key
+    other = [name.replace("pygments-", "pygments-0.") for name in installed]
+    monkeypatch.setitem(execution.BUILD, "installed", sorted(other))
+    assert execution.environment_key({}) != edited  # so does another Pygments (or anything)
 
 
-def test_a_build_from_an_empty_cache_is_identical(built_site, tmp_path):
-    # The same commit builds the same site: every page re-executed from scratch gives the
-    # same bytes as the (possibly cached) session build, sitemaps and notebooks included.
-    fresh = build_site(tmp_path / "site", cache_root=tmp_path / "empty-cache")
-    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+def test_kernels_forked_or_fresh_build_the_same_site(built_site, tmp_path):
+    # Every page executed again, each in an ordinary kernel of its own started the usual
+    # way, from an empty cache: the same bytes as the session's build (forked kernels, or
+    # the cache), sitemaps, notebooks and downloads included. The same commit builds the
+    # same site, and the fork server changes nothing a reader sees.
+    site = tmp_path / "site"
+    result = run_mkdocs(site, cache_root=tmp_path / "empty-cache", LINREG_KERNELS="fresh")
+    assert result.returncode == 0, result.stderr[-3000:]
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file())
-    differ = [str(f) for f in files if (fresh / f).read_bytes() != (built_site / f).read_bytes()]
+    differ = [str(f) for f in files if (site / f).read_bytes() != (built_site / f).read_bytes()]
     assert not differ
 
 
@@ -177,16 +191,7 @@ def test_a_downloaded_notebook_runs_top_to_bottom_in_jupyter(built_site):
 
 def build_one_page(tmp_path: Path, page_source: str) -> subprocess.CompletedProcess:
     """Build a one-page copy of the site, whose page is `page_source`, with our config."""
-    project = tmp_path / "project"
-    (project / "docs").mkdir(parents=True)
-    for shared in ["hooks", "linreg", "node_modules", "overrides"]:
-        (project / shared).symlink_to(ROOT / shared)
-    for shared in ["assets", "javascripts", "stylesheets"]:
-        (project / "docs" / shared).symlink_to(ROOT / "docs" / shared)
-    config = (ROOT / "mkdocs.yml").read_text().split("\nnav:")[0]
-    (project / "mkdocs.yml").write_text(config + "\nnav:\n  - Claim: claim.py\n")
-    (project / "docs" / "claim.py").write_text(page_source)
-    return run_mkdocs(project / "site", cache_root=tmp_path / "c", project=project)
+    return build_pages(tmp_path / "project", {"claim.py": page_source}, tmp_path / "c")
 
 
 CLAIM_PAGE = """# %% [markdown]
