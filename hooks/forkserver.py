@@ -20,6 +20,7 @@ torch is not safe on macOS); elsewhere the build starts ordinary kernels.
 from __future__ import annotations
 
 import contextlib
+import glob
 import importlib
 import importlib.util
 import json
@@ -28,6 +29,8 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
+import time
 
 READY = b"ready\n"
 
@@ -59,7 +62,12 @@ def serve(path: str, idle: float, modules: list[str]) -> None:
     os.dup2(os.open(os.devnull, os.O_RDWR), 1)  # let go of the pipe the build reads
     events = selectors.DefaultSelector()
     events.register(listener, selectors.EVENT_READ)
-    while events.select(timeout=idle):
+    last = time.monotonic()
+    while time.monotonic() - last < idle:
+        _reap()  # kernels that have ended, every few seconds: no zombies left waiting
+        if not events.select(timeout=min(idle, 5)):
+            continue
+        last = time.monotonic()
         connection, _ = listener.accept()
         message, fds, _, _ = socket.recv_fds(connection, 1 << 20, 3)
         request = json.loads(message) if message else {}  # nothing: a check that we are here
@@ -72,8 +80,10 @@ def serve(path: str, idle: float, modules: list[str]) -> None:
         connection.close()
         for fd in fds:
             os.close(fd)
-        _reap()
     os.unlink(path)
+    log = path.removesuffix(".sock") + ".log"
+    if os.path.exists(log) and not os.path.getsize(log):
+        os.unlink(log)  # nothing went wrong: nothing to keep
 
 
 def alive(path: str) -> bool:
@@ -178,6 +188,8 @@ if __name__ == "__main__":
         serve(sys.argv[2], float(sys.argv[3]), sys.argv[4:])
     elif sys.argv[1] == "connect":
         sys.exit(client(sys.argv[2], sys.argv[3:]))
-    elif sys.argv[1] == "stop":
-        for address in sys.argv[2:]:
+    elif sys.argv[1] == "stop":  # the given servers, or all of this user's
+        folder = os.path.join(tempfile.gettempdir(), f"linreg-kernels-{os.getuid()}")
+        everyone = glob.glob(os.path.join(folder, "*.sock"))
+        for address in sys.argv[2:] or everyone:
             stop(address)

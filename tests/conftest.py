@@ -2,7 +2,8 @@
 
 - `built_site`: one strict build of the site per test session; executed pages come from
   the cache, whose key covers the pages, linreg and every installed library
-  (hooks/execution.py).
+  (hooks/execution.py). Once it is built, the reader's slow install (tests/test_reader.py)
+  starts in the background, and its tests run last.
 - A failure that many tests share (the site did not build; matplotlib is not the one the
   baselines were drawn with) is explained in full once; every other test it stops says so
   in one line instead of repeating it.
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
 import shutil
@@ -65,12 +67,31 @@ def _site_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def built_site(_site_build) -> Path:
+def built_site(_site_build, request) -> Path:
     """A fresh `mkdocs build --strict` of the site."""
     site, result = _site_build
     if result.returncode != 0:
         raise Explained(build_failure(result.stderr))
+    if any("reader" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("_reader_started")  # the reader's installs start now
     return site
+
+
+@pytest.fixture(scope="session")
+def _reader_started(_site_build, tmp_path_factory):
+    """tests/test_reader.py's slow run (a fresh venv, torch and all), in the background."""
+    from test_reader import follow_the_site
+
+    site, _ = _site_build
+    home = tmp_path_factory.mktemp("reader-home")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit(follow_the_site, site, home)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # The reader's tests last: their background install then has the longest head start.
+    items.sort(key=lambda item: "reader" in getattr(item, "fixturenames", ()))
+    _image_results(config, items)
 
 
 def build_failure(log: str) -> str:
@@ -120,7 +141,7 @@ def pytest_sessionfinish(session, exitstatus):
         DRAWN_WITH.write_text(json.dumps(drawing_versions(), indent=2) + "\n")
 
 
-def pytest_collection_modifyitems(session, config, items):
+def _image_results(config, items):
     plugin = next(
         (p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "ImageComparison"),
         None,

@@ -2,19 +2,20 @@
 
 Marked `browser`: `pytest -m "not browser"` runs the fast tests alone. Without Chromium
 these tests fail rather than skip, so CI cannot pass without running them.
-Screenshots of every page, in both palettes and at both widths, go to screenshots/.
+Tests that only look at a page share one visit of it per width and palette (`look`);
+tests that click, type or toggle open their own (`visit`). Screenshots for a reviewer's
+eyes are a tool, not a test: tools/screenshots.py.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import nbformat
 import pytest
-from paths import PAGES, ROOT, visible_cells
+from paths import PAGES, visible_cells
 from serve import serve
 from sitebuild import run_mkdocs
 from test_site import RAW_MARKUP
@@ -35,7 +36,6 @@ FLAGS = [
 # URL paths in the nav's order: the notebook pages, then the API reference
 READING_ORDER = [f"{page}.html" for page in PAGES] + ["reference.html"]
 WIDTHS = {"desktop": 1280, "phone": 390}
-SCREENSHOTS = ROOT / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +61,10 @@ def browser():
 
 
 class Visit:
-    """A page opened in a fresh context, with every request and console message recorded."""
+    """A page opened in a fresh context, with every request and console message recorded,
+    once it has loaded (`until="networkidle"`: and no request for half a second more)."""
 
-    def __init__(self, browser, server, path, width=1280, scheme="light"):
+    def __init__(self, browser, server, path, width=1280, scheme="light", until="load"):
         self.server = server
         self.context = browser.new_context(
             viewport={"width": width, "height": 900}, color_scheme=scheme
@@ -81,7 +82,7 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.goto(server + path)
-        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_load_state(until)
 
     def close(self):
         self.context.close()
@@ -100,12 +101,29 @@ def visit(browser, server):
         v.close()
 
 
+@pytest.fixture(scope="module")
+def look(browser, server):
+    """Visits shared by the tests that only read a page: one per page, width and palette,
+    left open for the module. They wait for the network to be idle, so that a request or
+    an error that comes after `load` (the search index, a late script) is recorded."""
+    opened = {}
+
+    def open_page(path, width=1280, scheme="light"):
+        if (path, width, scheme) not in opened:
+            opened[path, width, scheme] = Visit(browser, server, path, width, scheme, "networkidle")
+        return opened[path, width, scheme]
+
+    yield open_page
+    for v in opened.values():
+        v.close()
+
+
 # --- every page --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_loads_cleanly_and_only_from_its_own_host(visit, path):
-    v = visit(path)
+def test_loads_cleanly_and_only_from_its_own_host(look, path):
+    v = look(path)
     assert not v.errors, v.errors
     assert not v.failed, v.failed
     hosts = {urlparse(url).netloc for url in v.requests if not url.startswith("data:")}
@@ -114,8 +132,8 @@ def test_loads_cleanly_and_only_from_its_own_host(visit, path):
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_images_load_and_nothing_overflows(visit, path, width):
-    v = visit(path, width=width)
+def test_images_load_and_nothing_overflows(look, path, width):
+    v = look(path, width=width)
     broken = v.page.eval_on_selector_all(
         "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt)"
     )
@@ -146,8 +164,8 @@ def test_images_load_and_nothing_overflows(visit, path, width):
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_maths_is_typeset(visit, path):
-    v = visit(path)
+def test_maths_is_typeset(look, path):
+    v = look(path)
     assert v.page.locator("article .katex").count() > 0
     assert v.page.locator("article .katex-error").count() == 0
     text = v.page.locator("article").inner_text()
@@ -156,8 +174,8 @@ def test_maths_is_typeset(visit, path):
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_no_raw_markup_in_what_the_browser_shows(visit, path):
-    v = visit(path)
+def test_no_raw_markup_in_what_the_browser_shows(look, path):
+    v = look(path)
     text = v.page.evaluate(
         """() => {
         const article = document.querySelector('article').cloneNode(true);
@@ -193,8 +211,8 @@ def test_copy_buttons_copy_exactly_each_cell(visit, path):
 
 
 @pytest.mark.parametrize("path", READING_ORDER[:-1])
-def test_notebook_download_is_a_valid_notebook(visit, path):
-    v = visit(path)
+def test_notebook_download_is_a_valid_notebook(look, path):
+    v = look(path)
     link = v.page.locator("a[download][href$='.ipynb']")
     assert link.count() == 1
     response = v.page.request.get(urljoin(v.page.url, link.get_attribute("href")))
@@ -248,6 +266,12 @@ def test_palette_toggle_keeps_figures_and_outputs_visible(visit, path):
     assert schemes == ["default", "slate"]
 
 
+def test_a_dark_system_preference_opens_in_the_dark_palette(visit):
+    v = visit("training.html", scheme="dark")
+    assert v.page.get_attribute("body", "data-md-color-scheme") == "slate"
+    assert contrast(v.page, "article .jp-OutputArea-output pre") >= 4.5
+
+
 # --- the whole site ----------------------------------------------------------------------
 
 
@@ -282,21 +306,6 @@ def test_navigation_follows_the_reading_order(visit):
         v.page.wait_for_load_state()
         visited.append(urlparse(v.page.url).path)
     assert visited == ["/" + p for p in READING_ORDER]
-
-
-def test_screenshots_of_every_page(visit):
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir()
-    for path in READING_ORDER:
-        for scheme in ["light", "dark"]:
-            for name, width in WIDTHS.items():
-                v = visit(path, width=width, scheme=scheme)
-                expected = "slate" if scheme == "dark" else "default"
-                assert v.page.get_attribute("body", "data-md-color-scheme") == expected
-                target = SCREENSHOTS / f"{path.removesuffix('.html')}-{scheme}-{name}.png"
-                v.page.screenshot(path=str(target), full_page=True)
-                v.close()
-    assert len(list(SCREENSHOTS.glob("*.png"))) == len(READING_ORDER) * 4
 
 
 # --- reading from disk, hosting under a sub-path, phones ---------------------------------
@@ -358,8 +367,8 @@ def test_the_404_page_works_under_a_sub_path(browser, tmp_path):
 
 
 @pytest.mark.parametrize("path", READING_ORDER[:-1])
-def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(visit, path):
-    v = visit(path, width=390)
+def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(look, path):
+    v = look(path, width=390)
     for img in v.page.locator("article .jp-OutputArea-output img").all():
         img.scroll_into_view_if_needed()
         box = img.bounding_box()
@@ -381,11 +390,11 @@ def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(visit, path):
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_long_outputs_wrap_and_commands_clear_the_copy_button(visit, width):
-    v = visit("training.html", width=width)
+def test_long_outputs_wrap_and_commands_clear_the_copy_button(look, width):
+    v = look("training.html", width=width)
     for pre in v.page.locator("article .jp-RenderedText pre").all():
         assert pre.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), pre.inner_text()[:80]
-    home = visit("index.html", width=width)
+    home = look("index.html", width=width)
     for code in home.page.locator("article pre > code").all():
         padding, button = code.evaluate(
             "c => [parseFloat(getComputedStyle(c).paddingRight),"

@@ -2,8 +2,9 @@
 an empty folder far from any checkout, with a fresh virtual environment, and run every
 notebook; then change lr, num_epochs and seed as the pages invite, and run them again.
 
-Slow (a fresh install of torch and the notebooks' other requirements, about a minute), so
-it runs once per session, in its own venv, and both tests share it.
+Slow (a fresh install of torch and the notebooks' other requirements, about two minutes),
+so it runs once per session, in its own venv, and both tests share it; conftest.py starts
+it in the background as soon as the site is built, and runs these tests last.
 """
 
 from __future__ import annotations
@@ -33,10 +34,8 @@ def reader_environment(home: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def reader(built_site, tmp_path_factory):
+def follow_the_site(built_site: Path, home: Path) -> tuple[Path, list]:
     """What a reader ends up with: the unzipped folder, the venv made in it, and the log."""
-    home = tmp_path_factory.mktemp("reader-home")
     assert ROOT not in home.parents
     with serve(built_site, prefix="/tutorial/") as url:
         page = urllib.request.urlopen(url + "index.html").read().decode()
@@ -71,6 +70,13 @@ def reader(built_site, tmp_path_factory):
         log.append((line, result))
         assert result.returncode == 0, f"$ {line}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
     return folder, log
+
+
+@pytest.fixture(scope="module")
+def reader(_reader_started):
+    """follow_the_site's result: started by conftest.py as soon as the site was built, so
+    that its installs run while the other tests do."""
+    return _reader_started.result()
 
 
 def test_the_site_alone_is_enough_to_run_every_notebook(reader):
