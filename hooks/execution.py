@@ -521,11 +521,20 @@ class Execution:
         return html
 
     def result(self, page: Path) -> str:
+        """The page's HTML; if it failed, an error that explains every page that failed
+        (MkDocs stops at the first, but the others have run too: say all at once)."""
         try:
             return self.futures[page].result()
-        except PageFailed as failure:
+        except PageFailed:
+            concurrent.futures.wait(self.futures.values())
+            failures = [
+                str(future.exception())
+                for future in self.futures.values()
+                if isinstance(future.exception(), PageFailed)
+            ]
             self.close()
-            raise PluginError(str(failure)) from None
+            count = f"{len(failures)} pages" if len(failures) > 1 else "A page"
+            raise PluginError(f"{count} failed:\n\n" + "\n\n".join(failures)) from None
 
     def close(self) -> None:
         if self.pool is not None:

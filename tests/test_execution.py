@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 from sitebuild import build_pages
 
@@ -26,18 +27,6 @@ assert max(ulps) <= 4 and best_loss < 2
 """
 
 
-def test_a_false_check_names_the_page_the_line_and_the_values_once(tmp_path):
-    result = build_pages(tmp_path, {"claim.py": FALSE_CLAIM})
-    assert result.returncode == 1
-    log = result.stderr
-    assert "docs/claim.py, line 10: AssertionError\n" in log, log[-3000:]
-    assert "    assert max(ulps) <= 4 and best_loss < 2\nwhere\n    max(ulps) = 7\n" in log
-    assert "best_loss = 1.0" in log
-    assert "----> 10 assert max(ulps)" in log  # the listing numbers lines as the file does
-    assert "\x1b[" not in log  # no terminal colours
-    assert log.count("AssertionError") == 1
-
-
 LIBRARY_ERROR = """# %% [markdown]
 # # Bad input
 
@@ -46,27 +35,6 @@ import linreg
 
 data = linreg.make_data(seed=-3)
 """
-
-
-def test_an_error_raised_in_linreg_names_the_pages_line(tmp_path):
-    result = build_pages(tmp_path, {"bad.py": LIBRARY_ERROR})
-    assert result.returncode == 1
-    headline = "docs/bad.py, line 7: ArgumentError: seed must be between 0 and 4294967295"
-    assert headline in result.stderr, result.stderr[-3000:]
-    assert "linreg/data.py" in result.stderr  # the traceback goes on into the library
-    assert result.stderr.count("ArgumentError: seed must be") == 1
-
-
-def test_a_page_cannot_use_what_another_page_imported(tmp_path):
-    pages = {
-        "first.py": "# %%\nimport torch\n\ntorch.zeros(2)\n",
-        "second.py": "# %%\nx = 1\n\n# %%\ntorch.zeros(3)\n",
-    }
-    result = build_pages(tmp_path, pages)
-    assert result.returncode == 1
-    expected = "docs/second.py, line 5: NameError: name 'torch' is not defined"
-    assert expected in result.stderr, result.stderr[-3000:]
-
 
 WARNING = """# %% [markdown]
 # # A warning
@@ -77,15 +45,59 @@ import warnings
 warnings.warn("this API is deprecated", stacklevel=1)
 """
 
+ISOLATION = {
+    "first.py": "# %%\nimport torch\n\ntorch.zeros(2)\n",
+    "second.py": "# %%\nx = 1\n\n# %%\ntorch.zeros(3)\n",
+}
 
-def test_output_on_stderr_fails_the_page_unless_it_is_tagged(tmp_path):
-    result = build_pages(tmp_path / "untagged", {"warns.py": WARNING.format(tag="")})
+
+@pytest.fixture(scope="module")
+def failed_build(tmp_path_factory):
+    """One build of five pages, four of them broken in different ways."""
+    pages = {
+        "claim.py": FALSE_CLAIM,
+        "bad.py": LIBRARY_ERROR,
+        **ISOLATION,
+        "warns.py": WARNING.format(tag=""),
+    }
+    result = build_pages(tmp_path_factory.mktemp("failed"), pages)
     assert result.returncode == 1
-    assert "docs/warns.py, line 5: the cell wrote to stderr:" in result.stderr
-    assert "UserWarning: this API is deprecated" in result.stderr
-    assert 'tag the cell `stderr` (# %% tags=["stderr"])' in result.stderr
-    tagged = build_pages(tmp_path / "tagged", {"warns.py": WARNING.format(tag=' tags=["stderr"]')})
-    assert tagged.returncode == 0, tagged.stderr[-3000:]
+    return result.stderr
+
+
+def test_every_failed_page_is_explained_in_one_build(failed_build):
+    assert "4 pages failed:" in failed_build, failed_build[-3000:]
+    assert "\x1b[" not in failed_build  # no terminal colours
+    assert failed_build.count("Traceback") == 3  # once per raising page, not twice
+
+
+def test_a_false_check_names_the_page_the_line_and_the_values(failed_build):
+    assert "docs/claim.py, line 10: AssertionError\n" in failed_build, failed_build[-3000:]
+    expected = "    assert max(ulps) <= 4 and best_loss < 2\nwhere\n    max(ulps) = 7\n"
+    assert expected in failed_build
+    assert "best_loss = 1.0" in failed_build
+    assert "----> 10 assert max(ulps)" in failed_build  # lines numbered as in the file
+    assert failed_build.count("AssertionError") == 1
+
+
+def test_an_error_raised_in_linreg_names_the_pages_line(failed_build):
+    headline = "docs/bad.py, line 7: ArgumentError: seed must be between 0 and 4294967295"
+    assert headline in failed_build
+    assert "linreg/data.py" in failed_build  # the traceback goes on into the library
+    assert failed_build.count("ArgumentError: seed must be") == 1
+
+
+def test_a_page_cannot_use_what_another_page_imported(failed_build):
+    expected = "docs/second.py, line 5: NameError: name 'torch' is not defined"
+    assert expected in failed_build
+    assert "docs/first.py, line" not in failed_build  # which imported it, and ran
+
+
+def test_output_on_stderr_fails_the_page_unless_it_is_tagged(failed_build):
+    assert "docs/warns.py, line 5: the cell wrote to stderr:" in failed_build
+    assert "UserWarning: this API is deprecated" in failed_build
+    assert 'tag the cell `stderr` (# %% tags=["stderr"])' in failed_build
+    # tagged, the same cell builds: see the next test's site
 
 
 SHOWCASE = """# %% [markdown]
@@ -113,9 +125,13 @@ def executed(result) -> str:
 
 def test_outputs_are_coalesced_script_is_stripped_and_the_cache_is_robust(tmp_path):
     project, cache = tmp_path / "project", tmp_path / "cache"
-    result = build_pages(project, {"showcase.py": SHOWCASE}, cache)
+    tagged = {"warns.py": WARNING.format(tag=' tags=["stderr"]')}  # shows its warning
+    result = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert executed(result) == "showcase.py"
+    assert executed(result) == "showcase.py, warns.py"
+    warns = (project / "site" / "warns.html").read_text()
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' in warns
+    assert "this API is deprecated" in warns
     html = (project / "site" / "showcase.html").read_text()
     soup = BeautifulSoup(html, "html.parser")
     streams = [o.get_text() for o in soup.select(".jp-OutputArea-output pre")]
@@ -131,9 +147,9 @@ def test_outputs_are_coalesced_script_is_stripped_and_the_cache_is_robust(tmp_pa
     assert article.find("a", string="out") and article.find("img", alt="x")  # still shown
 
     # A build killed while writing leaves a truncated entry: it is executed again.
-    (entry,) = (cache / "pages").glob("*.json")
+    (entry,) = [p for p in (cache / "pages").glob("*.json") if "first half" in p.read_text()]
     entry.write_text(entry.read_text()[:100])
-    result = build_pages(project, {"showcase.py": SHOWCASE}, cache)
+    result = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
     assert result.returncode == 0, result.stderr[-3000:]
     assert executed(result) == "showcase.py"
     assert "is unreadable" in result.stderr
@@ -141,5 +157,6 @@ def test_outputs_are_coalesced_script_is_stripped_and_the_cache_is_robust(tmp_pa
 
     # Undoing an edit finds the page in the cache again.
     edited = SHOWCASE.replace("second half", "second half!")
-    assert executed(build_pages(project, {"showcase.py": edited}, cache)) == "showcase.py"
-    assert executed(build_pages(project, {"showcase.py": SHOWCASE}, cache)) == "none (all cached)"
+    assert executed(build_pages(project, {"showcase.py": edited, **tagged}, cache)) == "showcase.py"
+    undone = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
+    assert executed(undone) == "none (all cached)"

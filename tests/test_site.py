@@ -25,25 +25,38 @@ def page_html(site: Path, page: str) -> Path:
     return site / f"{page}.html"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_pasted_cells_run_at_the_python_prompt(page):
+@pytest.fixture(scope="module")
+def pasted(tmp_path_factory):
+    """Every page's cells pasted into its own `python -i`, all started at once (each
+    imports torch: a few seconds of a core, which the sessions share out)."""
     # The home page says each cell runs "as it is when pasted, in order, into a Python
     # session". `python -i` reads stdin as the >>> prompt does, where a compound statement
     # followed directly by another statement is a SyntaxError; the reader presses Enter
     # after each pasted cell, hence the blank line between cells.
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    result = subprocess.run(
-        [sys.executable, "-i", "-q"],
-        input="\n\n".join(visible_cells(page)) + "\n",
-        cwd=ROOT / "tests",  # not the docs folder: nothing there may be relied on
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    errors = re.findall(r"^\w*(?:Error|Exception)\b.*$", result.stderr, flags=re.MULTILINE)
-    assert result.returncode == 0 and not errors, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    folder = tmp_path_factory.mktemp("pasted")
+    sessions = {}
+    for page in PAGES:
+        (folder / f"{page}.in").write_text("\n\n".join(visible_cells(page)) + "\n")
+        with open(folder / f"{page}.in") as cells, open(folder / f"{page}.err", "w") as err:
+            sessions[page] = subprocess.Popen(
+                [sys.executable, "-i", "-q"],
+                stdin=cells,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                cwd=ROOT / "tests",  # not the docs folder: nothing there may be relied on
+                env={**os.environ, "MPLBACKEND": "Agg"},
+            )
+    return {page: (session, folder / f"{page}.err") for page, session in sessions.items()}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pasted_cells_run_at_the_python_prompt(pasted, page):
+    session, err = pasted[page]
+    session.wait(timeout=120)
+    stderr = err.read_text()
+    errors = re.findall(r"^\w*(?:Error|Exception)\b.*$", stderr, flags=re.MULTILINE)
+    assert session.returncode == 0 and not errors, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
 
 
 @pytest.mark.parametrize("page", PAGES)
