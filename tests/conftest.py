@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -104,8 +105,13 @@ def build_failure(log: str) -> str:
 
 
 def drawing_versions() -> dict[str, str]:
+    """The matplotlib and FreeType that draw the figures (LINREG_DRAWING_VERSIONS, JSON,
+    pretends to be others: tests/test_guard_bites.py shows what happens then)."""
     import matplotlib
     import matplotlib.ft2font
+
+    if os.environ.get("LINREG_DRAWING_VERSIONS"):
+        return json.loads(os.environ["LINREG_DRAWING_VERSIONS"])
 
     return {
         "matplotlib": matplotlib.__version__,
@@ -169,8 +175,8 @@ def _baselines_drawn_with_this_matplotlib(request):
         raise Explained(
             f"The image tests need matplotlib {drawn['matplotlib']} (FreeType "
             f"{drawn['freetype']}), which drew the baselines; this is matplotlib "
-            f"{running['matplotlib']} (FreeType {running['freetype']}). Another version "
-            "draws text differently, so every figure would fail with differences you cannot "
-            "see. No image was compared. Install the pinned versions: "
-            ".venv/bin/pip install -c constraints.txt -e '.[test]'"
+            f"{running['matplotlib']} (FreeType {running['freetype']}).\n"
+            "Another version draws text differently, so every figure would fail with "
+            "differences you cannot see: no image was compared. Install the pinned "
+            "versions:\n    .venv/bin/pip install -c constraints.txt -e '.[test]'"
         )

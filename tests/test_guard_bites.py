@@ -10,8 +10,14 @@ shows them without a network.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from paths import ROOT
+
+# In-process runs restore sys.modules afterwards, dropping what they imported; torch cannot
+# be imported twice in one process. Importing the figures' code here keeps it loaded.
+import linreg.plots  # noqa: F401
 
 pytest_plugins = ["pytester"]
 
@@ -66,3 +72,23 @@ def test_a_spoiled_figure_fails_the_image_tests(
     summary = (results / "fig_comparison_basic.html").read_text()
     assert "http://" not in summary and "https://" not in summary  # readable offline
     assert f"test_figures.{failing_test}/result-failed-diff.png" in summary
+
+
+def test_another_matplotlib_stops_the_image_tests_before_comparing(pytester, monkeypatch):
+    other = {"matplotlib": "3.10.9", "freetype": "2.6.1"}
+    monkeypatch.setenv("LINREG_DRAWING_VERSIONS", json.dumps(other))
+    run = pytester.runpytest_subprocess(*RUN)
+    assert run.parseoutcomes().get("errors") == 5, run.stdout.str()[-3000:]
+    output = run.stdout.str()
+    assert output.count("The image tests need matplotlib 3.11.2 (FreeType 2.14.3)") == 5
+    assert output.count("Another version draws text differently") == 1  # explained once
+    assert "this is matplotlib 3.10.9 (FreeType 2.6.1)" in output
+    assert "pip install -c constraints.txt" in output
+    assert output.count("explained in full at the first test it stopped") == 4
+    assert "Image files did not match" not in output  # nothing was compared
+
+    baselines = {p: p.read_bytes() for p in (ROOT / "tests" / "baseline").iterdir()}
+    refused = pytester.runpytest_subprocess(*RUN, f"--mpl-generate-path={ROOT}/tests/baseline")
+    assert refused.ret == 4, refused.stdout.str()[-3000:]
+    refused.stderr.fnmatch_lines(["*Refusing to regenerate the baselines with matplotlib 3.10.9*"])
+    assert {p: p.read_bytes() for p in baselines} == baselines
