@@ -51,6 +51,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs_jupyter import convert, nbconvert2
+from nbclient.exceptions import CellTimeoutError
 
 log = logging.getLogger("mkdocs.hooks.execution")
 
@@ -65,6 +66,7 @@ PRELOAD = ["torch", "torch._dynamo", "numpy", "matplotlib.figure", "matplotlib.t
 LIBRARY_VARIABLES = ("OMP_", "MKL_", "KMP_", "OPENBLAS", "TORCH", "PYTORCH", "CUDA", "MPL")
 LIBRARY_VARIABLES += ("MATPLOTLIB", "PYTHON", "LD_", "XDG_", "JUPYTER", "IPYTHON", "NUMPY")
 KEEP = 200  # cache entries kept, most recently used first: several versions of every page
+CELL_TIMEOUT = int(os.environ.get("LINREG_CELL_TIMEOUT", "300"))  # seconds, per cell
 # Only what a kernel's stderr shows on purpose: the cell is tagged, and its prose says why.
 STDERR_TAG = "stderr"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -257,6 +259,7 @@ class _Cells(threading.local):
     """Per worker thread: the page being executed, and what its cells did wrong."""
 
     page: Path | None = None
+    current = 0
     client = None
     error: dict | None = None
     stderr: list
@@ -266,6 +269,10 @@ class _Cells(threading.local):
 
 
 CELLS = _Cells()
+
+
+def record_start(cell, cell_index):
+    CELLS.current = cell_index  # which cell to name if it never ends
 
 
 async def record_error(cell, cell_index, execute_reply):
@@ -384,6 +391,8 @@ def get_nbconvert_app(*args, **kwargs):
     app.config.NotebookClient.update(
         {
             "shutdown_kernel": "immediate",  # the outputs are in: no graceful wait (~1 s)
+            "timeout": CELL_TIMEOUT,  # a cell that never ends fails its page, not the build
+            "on_cell_execute": record_start,
             "on_cell_error": record_error,
             "on_cell_executed": record_stderr,
             "kernel_manager_class": PageKernelManager,
@@ -513,7 +522,13 @@ class Execution:
         except Exception as exception:
             if CELLS.error is not None:
                 raise PageFailed(explain_error(page, CELLS.error)) from None
-            message = f"{shown(page)}: {type(exception).__name__}: {exception}"
+            if isinstance(exception, CellTimeoutError):
+                message = (
+                    f"{where(page, CELLS.current)}: the cell that starts here ran for more than "
+                    f"{CELL_TIMEOUT} s and was stopped (LINREG_CELL_TIMEOUT sets the limit)"
+                )
+            else:
+                message = f"{shown(page)}: {type(exception).__name__}: {exception}"
             raise PageFailed(message) from None
         if CELLS.stderr:
             raise PageFailed(explain_stderr(page, CELLS.stderr))

@@ -53,20 +53,21 @@ ISOLATION = {
 
 @pytest.fixture(scope="module")
 def failed_build(tmp_path_factory):
-    """One build of five pages, four of them broken in different ways."""
+    """One build of six pages, five of them broken in different ways."""
     pages = {
         "claim.py": FALSE_CLAIM,
         "bad.py": LIBRARY_ERROR,
         **ISOLATION,
         "warns.py": WARNING.format(tag=""),
+        "slow.py": "# %%\nimport time\n\ntime.sleep(600)\n",
     }
-    result = build_pages(tmp_path_factory.mktemp("failed"), pages)
+    result = build_pages(tmp_path_factory.mktemp("failed"), pages, LINREG_CELL_TIMEOUT="5")
     assert result.returncode == 1
     return result.stderr
 
 
 def test_every_failed_page_is_explained_in_one_build(failed_build):
-    assert "4 pages failed:" in failed_build, failed_build[-3000:]
+    assert "5 pages failed:" in failed_build, failed_build[-3000:]
     assert "\x1b[" not in failed_build  # no terminal colours
     assert failed_build.count("Traceback") == 3  # once per raising page, not twice
 
@@ -91,6 +92,11 @@ def test_a_page_cannot_use_what_another_page_imported(failed_build):
     expected = "docs/second.py, line 5: NameError: name 'torch' is not defined"
     assert expected in failed_build
     assert "docs/first.py, line" not in failed_build  # which imported it, and ran
+
+
+def test_a_cell_that_never_ends_fails_its_page(failed_build):
+    expected = "docs/slow.py, line 2: the cell that starts here ran for more than 5 s"
+    assert expected in failed_build
 
 
 def test_output_on_stderr_fails_the_page_unless_it_is_tagged(failed_build):
