@@ -29,6 +29,8 @@ from __future__ import annotations
 import ast
 import atexit
 import concurrent.futures
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -44,6 +46,7 @@ import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
+from typing import ClassVar
 
 import jupytext
 from jupyter_client.manager import AsyncKernelManager
@@ -236,9 +239,33 @@ class PageKernelManager(AsyncKernelManager):
             self.transport = "ipc"
             self.ip = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:12]}")
 
+    live: ClassVar[set] = set()  # kernels started, not yet shut down: killed if the build ends
+
     def client(self, **kwargs):
         CELLS.client = super().client(**kwargs)  # to ask a failed assert's values
         return CELLS.client
+
+    async def _async_post_start_kernel(self, **kwargs):
+        PageKernelManager.live.add(self)
+        await super()._async_post_start_kernel(**kwargs)
+
+    async def shutdown_kernel(self, now=False, restart=False):
+        try:
+            await super().shutdown_kernel(now=now, restart=restart)
+        finally:
+            PageKernelManager.live.discard(self)
+
+    @classmethod
+    def kill_all(cls) -> None:
+        """Kill the kernels still running (their client, in forked mode: the kernel goes
+        with it) and remove their connection files."""
+        for manager in list(cls.live):
+            process = getattr(manager.provisioner, "process", None)
+            with contextlib.suppress(Exception):
+                if process is not None and process.poll() is None:
+                    process.kill()
+                manager.cleanup_connection_file()
+            cls.live.discard(manager)
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
@@ -283,7 +310,8 @@ async def record_error(cell, cell_index, execute_reply):
     if content.get("ename") != "AssertionError" or content.get("evalue") or not CELLS.client:
         return
     found = re.search(r"Cell In\[\d+\], line (\d+)", ANSI.sub("", "".join(content["traceback"])))
-    expressions = assert_operands(cell.source, int(found[1])) if found else []
+    code = "\n".join(cell_code(cell.source))
+    expressions = assert_operands(code, int(found[1])) if found else []
     if not expressions:
         return
     client = CELLS.client
@@ -338,7 +366,15 @@ def assert_operands(source: str, line: int) -> list[str]:
                 keep(operand)
         elif isinstance(node, ast.Call):
             for argument in node.args:
-                if not isinstance(argument, (ast.GeneratorExp, ast.ListComp, ast.Lambda)):
+                if isinstance(argument, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
+                    for generator in argument.generators:  # what it ran over, not its names
+                        iterated = generator.iter
+                        if isinstance(iterated, ast.Call):
+                            for inner in iterated.args:
+                                keep(inner)
+                        else:
+                            keep(iterated)
+                elif not isinstance(argument, ast.Lambda):
                     keep(argument)
         else:
             keep(node)
@@ -420,7 +456,7 @@ def cell_lines(path: Path) -> list[int]:
     starts = []
     for marker, cell in zip(markers, cells, strict=True):
         first = cell.source.strip().splitlines()[0].strip() if cell.source.strip() else ""
-        line = marker + 1  # jupytext drops blank lines before a cell's first line
+        line = marker + 1  # IPython numbers from the first line that is not blank
         while line < len(lines) and first and lines[line - 1].strip() != first:
             line += 1
         starts.append(line)
@@ -441,25 +477,44 @@ def where(page: Path, cell_index: int, line_in_cell: int = 1) -> str:
     return f"{shown(page)}, line {starts[cell_index] + line_in_cell - 1}"
 
 
+def cell_code(source: str) -> list[str]:
+    """A cell's lines as IPython numbers them: blank lines before the first are dropped."""
+    lines = source.splitlines()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return lines
+
+
+def failing_line(error: dict) -> int:
+    """The line of its cell where the error was raised (1 if unknown)."""
+    text = ANSI.sub("", "\n".join(error.get("traceback", [])))
+    found = re.search(r"Cell In\[\d+\], line (\d+)", text)
+    if found is None and error.get("ename") in ("SyntaxError", "IndentationError"):
+        found = re.search(r", line (\d+)\)$", error.get("evalue", ""))
+    return int(found[1]) if found else 1
+
+
 def explain_error(page: Path, error: dict) -> str:
     """The failing line, the error with its values, and the traceback: without colours,
     with the page's own lines numbered as in docs/<page>.py."""
     frames = [ANSI.sub("", frame) for frame in error.get("traceback", [])]
+    heading = f"{error['ename']}: {error['evalue']}" if error["evalue"] else error["ename"]
     frames = [
         frame
-        for frame in frames[:-1]  # the last repeats the error, which the first line gives
-        if frame.strip("-\n ") and "Traceback (most recent call last)" not in frame
+        for frame in frames
+        if frame.strip("-\n ")
+        and "Traceback (most recent call last)" not in frame
+        and frame.strip().rstrip(":") != heading.strip()  # the message's first line says it
     ]
     starts = cell_lines(page)
     first = starts[error["index"]] if error["index"] < len(starts) else None
-    line_in_cell = 1
+    line_in_cell = failing_line(error)
     listing = []
     for frame in frames:
         found = re.match(r"\s*Cell In\[\d+\], line (\d+)", frame)
         if found and first is not None:  # the page's cell: number its lines as the file does
-            line_in_cell = int(found[1])
             frame = frame.replace(
-                found[0].strip(), f"{shown(page)}, line {first + line_in_cell - 1}"
+                found[0].strip(), f"{shown(page)}, line {first + int(found[1]) - 1}"
             )
             frame = re.sub(
                 r"^(\s*(?:-+>)?\s*)(\d+)(?= )",
@@ -468,10 +523,9 @@ def explain_error(page: Path, error: dict) -> str:
                 flags=re.MULTILINE,
             )
         listing.append(frame.strip("\n"))
-    source = error["cell"].source.splitlines()
-    failing = source[line_in_cell - 1].strip() if line_in_cell <= len(source) else ""
-    message = f"{error['ename']}: {error['evalue']}" if error["evalue"] else error["ename"]
-    parts = [f"{where(page, error['index'], line_in_cell)}: {message}"]
+    code = cell_code(error["cell"].source)
+    failing = code[line_in_cell - 1].strip() if line_in_cell <= len(code) else ""
+    parts = [f"{where(page, error['index'], line_in_cell)}: {heading}"]
     if failing:
         parts.append(f"    {failing}")
     if error.get("values"):
@@ -485,13 +539,28 @@ def explain_error(page: Path, error: dict) -> str:
 def explain_stderr(page: Path, problems: list) -> str:
     lines = []
     for index, text in problems:
-        here = where(page, index)
-        shown = ANSI.sub("", text).strip()
-        lines.append(f"{here}: the cell wrote to stderr:\n    " + shown.replace("\n", "\n    "))
+        text = ANSI.sub("", text).strip()
+        # A warning names the line as "/tmp/ipykernel_<pid>/<hash>.py:<line>": the page's.
+        found = re.search(r"/ipykernel_\d+/\d+\.py:(\d+):", text)
+        here = where(page, index, int(found[1]) if found else 1)
+        text = re.sub(
+            r"\S*/ipykernel_\d+/\d+\.py:(\d+):",
+            functools.partial(where_line, page, index),
+            text,
+        )
+        lines.append(f"{here}: the cell wrote to stderr:\n    " + text.replace("\n", "\n    "))
     return "\n".join(lines) + (
         f"\nA page shows no warnings or error messages by accident: fix the cause, or tag the "
         f'cell `{STDERR_TAG}` (# %% tags=["{STDERR_TAG}"]) and say in the prose why it shows one.'
     )
+
+
+def where_line(page: Path, index: int, match: re.Match) -> str:
+    """`docs/page.py:N` for a warning's `<temp file>:<line in cell>`."""
+    starts = cell_lines(page)
+    if index >= len(starts):
+        return f"{shown(page)}:"
+    return f"{shown(page)}:{starts[index] + int(match[1]) - 1}:"
 
 
 class Execution:
@@ -499,20 +568,33 @@ class Execution:
 
     def __init__(self, options: dict) -> None:
         self.options = options
-        self.pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self.slots: threading.Semaphore | None = None  # one page per core at a time
         self.server: ForkServer | None = None
         self.folder: str | None = None
         self.futures: dict[Path, concurrent.futures.Future] = {}
         self.timings: dict[str, float] = {}
 
     def start(self, page: Path, key: Path) -> None:
-        if self.pool is None:
+        if self.slots is None:
             self.folder = tempfile.mkdtemp(prefix="linreg-kernels-")
             if kernels() == "forked":
                 self.server = ForkServer()
             PageKernelManager.folder, PageKernelManager.server = self.folder, self.server
-            self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self.futures[page] = self.pool.submit(self._execute, page, key)
+            self.slots = threading.Semaphore(os.cpu_count() or 1)
+        future = self.futures[page] = concurrent.futures.Future()
+
+        def run() -> None:
+            with self.slots:
+                if not future.set_running_or_notify_cancel():
+                    return
+                try:
+                    future.set_result(self._execute(page, key))
+                except BaseException as failure:  # handed to the page's render
+                    future.set_exception(failure)
+
+        # Daemon threads: on Ctrl-C the build ends at once (its kernels are killed at exit),
+        # instead of waiting for the cells that are running.
+        threading.Thread(target=run, name=f"page {page.name}", daemon=True).start()
 
     def _execute(self, page: Path, key: Path) -> str:
         start = time.perf_counter()
@@ -553,9 +635,9 @@ class Execution:
             raise PluginError(f"{count} failed:\n\n" + "\n\n".join(failures)) from None
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        for future in self.futures.values():
+            future.cancel()  # the pages not started yet
+        PageKernelManager.kill_all()  # and those still running, if the build ends early
         self.server = None  # it stays up for the next build, until it has been idle a while
         PageKernelManager.folder = PageKernelManager.server = None
         if self.folder is not None:
@@ -599,6 +681,7 @@ def on_config(config):
         if path.is_file() and plugin.should_include(SimpleNamespace(abs_src_path=str(path)))
     ]
     options = render_options(plugin)
+    kernels()  # a wrong LINREG_KERNELS fails every build, not only those that execute
     BUILD.clear()
     BUILD["root"] = Path(config.config_file_path).resolve().parent
     environment = environment_key(options)

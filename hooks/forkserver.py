@@ -12,6 +12,14 @@ forgets an import still fails. Only `sys.modules` is warm.
 The client stays alive for as long as the kernel and stands in for it: jupyter_client
 polls, signals and kills the client; the client forwards signals to the kernel, and the
 kernel exits as soon as the client's end of their socket closes (including on SIGKILL).
+If no server answers, the client becomes an ordinary kernel (it execs the command it
+stands in for). The server exits after a while with no request and no kernel running;
+`stop` makes it take no more requests and exit once its kernels are done. Several
+checkouts with the same interpreter and libraries share one server: it holds nothing of
+theirs.
+
+Commands: `serve SOCKET IDLE MODULE...`, `connect SOCKET COMMAND...`, and `stop [SOCKET...]`
+(by default, every server of this user).
 
 Run by hooks/execution.py; not an MkDocs hook itself. Linux only (fork after importing
 torch is not safe on macOS); elsewhere the build starts ordinary kernels.
@@ -36,7 +44,8 @@ READY = b"ready\n"
 
 
 def serve(path: str, idle: float, modules: list[str]) -> None:
-    """Import `modules`, then fork a kernel for each client; exit after `idle` quiet seconds.
+    """Import `modules`, then fork a kernel for each client; exit once `idle` seconds have
+    passed with no request and no kernel running.
 
     If another server already answers at `path`, say ready and leave the work to it.
     """
@@ -62,9 +71,10 @@ def serve(path: str, idle: float, modules: list[str]) -> None:
     os.dup2(os.open(os.devnull, os.O_RDWR), 1)  # let go of the pipe the build reads
     events = selectors.DefaultSelector()
     events.register(listener, selectors.EVENT_READ)
+    kernels: set[int] = set()
     last = time.monotonic()
-    while time.monotonic() - last < idle:
-        _reap()  # kernels that have ended, every few seconds: no zombies left waiting
+    while kernels or time.monotonic() - last < idle:  # never idle while a kernel runs
+        kernels -= _reap()  # every few seconds: no zombies left waiting
         if not events.select(timeout=min(idle, 5)):
             continue
         last = time.monotonic()
@@ -73,14 +83,24 @@ def serve(path: str, idle: float, modules: list[str]) -> None:
         request = json.loads(message) if message else {}  # nothing: a check that we are here
         if request.get("stop"):
             break
-        if "command" in request and os.fork() == 0:
-            listener.close()
-            events.close()
-            _become_kernel(connection, fds, request)
+        if "command" in request:
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                events.close()
+                _become_kernel(connection, fds, request)
+            kernels.add(pid)
         connection.close()
         for fd in fds:
             os.close(fd)
-    os.unlink(path)
+    # Take no more requests (a new server can start at once), but stay the parent of the
+    # kernels still running until they end: a kernel whose parent is gone shuts down.
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # first: until then, a server starting now sees this one and leaves
+    listener.close()
+    while kernels:
+        with contextlib.suppress(ChildProcessError):
+            kernels.discard(os.wait()[0])
     log = path.removesuffix(".sock") + ".log"
     if os.path.exists(log) and not os.path.getsize(log):
         os.unlink(log)  # nothing went wrong: nothing to keep
@@ -97,22 +117,33 @@ def alive(path: str) -> bool:
 
 
 def stop(path: str) -> None:
-    """Ask the server at `path`, if any, to exit (its kernels run on until done)."""
+    """Ask the server at `path`, if any, to take no more requests and to exit once its
+    kernels are done (a build still running starts its next kernels the ordinary way).
+    A socket no server answers on (one was killed) is removed."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as connection:
         try:
             connection.connect(path)
+        except ConnectionRefusedError:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            return
         except OSError:
             return
         connection.send(json.dumps({"stop": True}).encode())
 
 
-def _reap() -> None:
-    """Collect the exit status of kernels that have ended, so none stays a zombie."""
+def _reap() -> set[int]:
+    """Collect the exit status of kernels that have ended; return their process ids."""
+    ended = set()
     try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+        while True:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                break
+            ended.add(pid)
     except ChildProcessError:
         pass
+    return ended
 
 
 def _become_kernel(connection: socket.socket, fds: list[int], request: dict) -> None:
@@ -159,9 +190,8 @@ def client(path: str, command: list[str]) -> int:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         connection.connect(path)
-    except OSError as error:
-        print(f"forkserver: no kernel server at {path} ({error})", file=sys.stderr)
-        return 1
+    except OSError:  # the server has gone (stopped, idle, killed): be an ordinary kernel
+        os.execv(command[0], command)
     request = {"command": command, "cwd": os.getcwd(), "env": dict(os.environ)}
     socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
     reply = connection.recv(64)
@@ -184,6 +214,11 @@ def client(path: str, command: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in ("serve", "connect", "stop"):
+        sys.exit(
+            "usage: forkserver.py serve SOCKET IDLE MODULE... | connect SOCKET COMMAND... "
+            "| stop [SOCKET...]   (stop alone stops every server of this user)"
+        )
     if sys.argv[1] == "serve":
         serve(sys.argv[2], float(sys.argv[3]), sys.argv[4:])
     elif sys.argv[1] == "connect":

@@ -22,6 +22,7 @@ ulps = [2, 0, 7]
 best_loss = 1.0
 
 # %% tags=["check"]
+
 assert len(ulps) == 3
 assert max(ulps) <= 4 and best_loss < 2
 """
@@ -53,13 +54,14 @@ ISOLATION = {
 
 @pytest.fixture(scope="module")
 def failed_build(tmp_path_factory):
-    """One build of six pages, five of them broken in different ways."""
+    """One build of seven pages, six of them broken in different ways."""
     pages = {
         "claim.py": FALSE_CLAIM,
         "bad.py": LIBRARY_ERROR,
         **ISOLATION,
         "warns.py": WARNING.format(tag=""),
         "slow.py": "# %%\nimport time\n\ntime.sleep(600)\n",
+        "syntax.py": "# %%\nx = 1\ny = (1,\n",
     }
     result = build_pages(tmp_path_factory.mktemp("failed"), pages, LINREG_CELL_TIMEOUT="5")
     assert result.returncode == 1
@@ -67,17 +69,17 @@ def failed_build(tmp_path_factory):
 
 
 def test_every_failed_page_is_explained_in_one_build(failed_build):
-    assert "5 pages failed:" in failed_build, failed_build[-3000:]
+    assert "6 pages failed:" in failed_build, failed_build[-3000:]
     assert "\x1b[" not in failed_build  # no terminal colours
-    assert failed_build.count("Traceback") == 3  # once per raising page, not twice
+    assert failed_build.count("Traceback") == 4  # once per raising page, not twice
 
 
 def test_a_false_check_names_the_page_the_line_and_the_values(failed_build):
-    assert "docs/claim.py, line 10: AssertionError\n" in failed_build, failed_build[-3000:]
+    assert "docs/claim.py, line 11: AssertionError\n" in failed_build, failed_build[-3000:]
     expected = "    assert max(ulps) <= 4 and best_loss < 2\nwhere\n    max(ulps) = 7\n"
     assert expected in failed_build
     assert "best_loss = 1.0" in failed_build
-    assert "----> 10 assert max(ulps)" in failed_build  # lines numbered as in the file
+    assert "----> 11 assert max(ulps)" in failed_build  # lines numbered as in the file
     assert failed_build.count("AssertionError") == 1
 
 
@@ -94,14 +96,19 @@ def test_a_page_cannot_use_what_another_page_imported(failed_build):
     assert "docs/first.py, line" not in failed_build  # which imported it, and ran
 
 
+def test_a_syntax_error_names_its_line(failed_build):
+    assert "docs/syntax.py, line 3: SyntaxError" in failed_build
+    assert "    y = (1," in failed_build
+
+
 def test_a_cell_that_never_ends_fails_its_page(failed_build):
     expected = "docs/slow.py, line 2: the cell that starts here ran for more than 5 s"
     assert expected in failed_build
 
 
 def test_output_on_stderr_fails_the_page_unless_it_is_tagged(failed_build):
-    assert "docs/warns.py, line 5: the cell wrote to stderr:" in failed_build
-    assert "UserWarning: this API is deprecated" in failed_build
+    assert "docs/warns.py, line 7: the cell wrote to stderr:" in failed_build
+    assert "docs/warns.py:7: UserWarning: this API is deprecated" in failed_build
     assert 'tag the cell `stderr` (# %% tags=["stderr"])' in failed_build
     # tagged, the same cell builds: see the next test's site
 
