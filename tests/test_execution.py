@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import SimpleNamespace
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+from paths import ROOT
 from sitebuild import build_pages
+from test_site import load_hook
 
 FALSE_CLAIM = """# %% [markdown]
 # # A claim
@@ -175,3 +184,44 @@ def test_outputs_are_coalesced_script_is_stripped_and_the_cache_is_robust(tmp_pa
     assert executed(build_pages(project, {"showcase.py": edited, **tagged}, cache)) == "showcase.py"
     undone = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
     assert executed(undone) == "none (all cached)"
+
+
+# --- the kernel fork server (hooks/forkserver.py) -----------------------------------------
+
+FORKSERVER = str(ROOT / "hooks" / "forkserver.py")
+
+
+def test_a_client_that_finds_no_server_becomes_an_ordinary_kernel(tmp_path):
+    command = [sys.executable, "-c", "print('an ordinary process')"]
+    client = [sys.executable, "-I", "-S", FORKSERVER, "connect", str(tmp_path / "none")]
+    result = subprocess.run([*client, *command], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "an ordinary process\n", result.stderr
+
+
+def test_the_server_outlives_its_idle_time_while_a_kernel_runs_and_stop_drains(tmp_path):
+    execution = load_hook("execution")
+    address = str(tmp_path / "server")
+    # No preloaded module and one second of idleness: quick, and a page outlives it.
+    server = subprocess.Popen(
+        [sys.executable, FORKSERVER, "serve", address, "1"], stdout=subprocess.PIPE
+    )
+    assert server.stdout.readline() == b"ready\n"
+    execution.PageKernelManager.folder = str(tmp_path)
+    execution.PageKernelManager.server = SimpleNamespace(address=lambda: address)
+    try:
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell("import os, time\ntime.sleep(4)\nos.getppid()")]
+        client = NotebookClient(
+            notebook, kernel_manager_class=execution.PageKernelManager, timeout=60
+        )
+        stopper = threading.Timer(
+            2, subprocess.run, [[sys.executable, FORKSERVER, "stop", address]]
+        )
+        stopper.start()  # a stop halfway, too: the running kernel finishes
+        client.execute()
+        stopper.join()
+        assert notebook.cells[0].outputs[0]["data"]["text/plain"] == str(server.pid)
+    finally:
+        execution.PageKernelManager.folder = execution.PageKernelManager.server = None
+    assert server.wait(timeout=10) == 0
+    assert not Path(address).exists()
