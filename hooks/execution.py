@@ -32,12 +32,12 @@ import concurrent.futures
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,6 +62,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "pages"
 PACKAGE = ROOT / "linreg"
 FORKSERVER = Path(__file__).with_name("forkserver.py")
+# The server's own helpers (where its sockets live, whether one answers), by path: hooks/
+# is no package. Importing it starts nothing.
+_spec = importlib.util.spec_from_file_location("linreg_forkserver", FORKSERVER)
+forkserver = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(forkserver)
 # What every page imports, through linreg: imported once by the fork server. Never linreg
 # itself, nor anything of a page's: a page can see no other page's imports or variables.
 PRELOAD = ["torch", "torch._dynamo", "numpy", "matplotlib.figure", "matplotlib.ticker"]
@@ -165,7 +170,7 @@ class ForkServer:
     """
 
     def __init__(self) -> None:
-        folder = Path(tempfile.gettempdir()) / f"linreg-kernels-{os.getuid()}"
+        folder = Path(forkserver.folder())
         folder.mkdir(mode=0o700, exist_ok=True)
         name = server_key()
         self.socket = str(folder / f"{name}.sock")
@@ -175,7 +180,7 @@ class ForkServer:
         self._ready.start()
 
     def _start(self) -> None:
-        if forkserver_alive(self.socket):
+        if forkserver.alive(self.socket):
             return
         idle = os.environ.get("LINREG_KERNEL_SERVER_IDLE", "600")
         with open(self.log, "ab") as log:
@@ -201,15 +206,6 @@ class ForkServer:
         if self._error:
             raise RuntimeError(self._error)
         return self.socket
-
-
-def forkserver_alive(path: str) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as probe:
-        try:
-            probe.connect(path)
-        except OSError:
-            return False
-    return True
 
 
 def server_key() -> str:

@@ -106,6 +106,11 @@ def serve(path: str, idle: float, modules: list[str]) -> None:
         os.unlink(log)  # nothing went wrong: nothing to keep
 
 
+def folder() -> str:
+    """Where this user's servers keep their sockets (and the log of one that failed)."""
+    return os.path.join(tempfile.gettempdir(), f"linreg-kernels-{os.getuid()}")
+
+
 def alive(path: str) -> bool:
     """Whether a server answers at `path`."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as probe:
@@ -224,7 +229,6 @@ if __name__ == "__main__":
     elif sys.argv[1] == "connect":
         sys.exit(client(sys.argv[2], sys.argv[3:]))
     elif sys.argv[1] == "stop":  # the given servers, or all of this user's
-        folder = os.path.join(tempfile.gettempdir(), f"linreg-kernels-{os.getuid()}")
-        everyone = glob.glob(os.path.join(folder, "*.sock"))
+        everyone = glob.glob(os.path.join(folder(), "*.sock"))
         for address in sys.argv[2:] or everyone:
             stop(address)
