@@ -17,11 +17,12 @@ this hook decides when and how:
   no page pays for those imports. LINREG_KERNELS=fresh starts ordinary kernels instead
   (the tests build both ways and compare the sites byte for byte).
 - Honest outputs. Consecutive pieces of one stream are joined (a line printed in two
-  pieces is one output, whatever the timing), and a cell that writes to stderr (a warning, an error
-  message) fails the build unless it is tagged `stderr`, which says the page shows it on
-  purpose.
-- Failures that explain themselves: the page, the line of docs/<page>.py, the error and
-  its message, once, without terminal colours.
+  pieces is one output, whatever the timing), and a cell that writes to stderr (a warning,
+  an error message) fails the build unless it is tagged `stderr`, which says the page
+  shows it on purpose. A cell running longer than LINREG_CELL_TIMEOUT seconds fails too.
+- Failures that explain themselves: for every failed page, the line of docs/<page>.py,
+  the error and its message (for a bare assert, the values it compared), once, without
+  terminal colours.
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ class ForkServer:
     kernels at once instead of importing torch again. It holds no page's state (it only
     imports libraries and forks), is named after everything its imports depend on (the
     interpreter, the installed distributions, the variables those libraries read), and
-    exits after LINREG_KERNEL_SERVER_IDLE seconds without a request (default 600).
+    exits after LINREG_KERNEL_SERVER_IDLE seconds (default 600) with no request and no
+    kernel running.
     """
 
     def __init__(self) -> None:
@@ -279,9 +281,8 @@ class PageFailed(Exception):
 
 
 class _Cells(threading.local):
-    """Per worker thread: the page being executed, and what its cells did wrong."""
+    """Per worker thread: the cell running, the kernel's client, what the cells did wrong."""
 
-    page: Path | None = None
     current = 0
     client = None
     error: dict | None = None
@@ -305,9 +306,8 @@ async def record_error(cell, cell_index, execute_reply):
     CELLS.error = {"cell": cell, "index": cell_index, **content}
     if content.get("ename") != "AssertionError" or content.get("evalue") or not CELLS.client:
         return
-    found = re.search(r"Cell In\[\d+\], line (\d+)", ANSI.sub("", "".join(content["traceback"])))
     code = "\n".join(cell_code(cell.source))
-    expressions = assert_operands(code, int(found[1])) if found else []
+    expressions = assert_operands(code, failing_line(content))
     if not expressions:
         return
     client = CELLS.client
@@ -594,7 +594,7 @@ class Execution:
 
     def _execute(self, page: Path, key: Path) -> str:
         start = time.perf_counter()
-        CELLS.page, CELLS.client, CELLS.error, CELLS.stderr = page, None, None, []
+        CELLS.client, CELLS.error, CELLS.stderr = None, None, []
         try:
             html = convert.nb2html(str(page), execute=True, **self.options)
         except Exception as exception:
