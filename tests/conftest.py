@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from paths import ROOT
@@ -39,6 +40,23 @@ class Explained(Exception):
 _explained: set[str] = set()
 
 
+class _Shown:
+    """A report's text in full in its section, and only its first line in the short summary.
+
+    pytest prints a string report in full in the summary too when it runs on CI.
+    """
+
+    def __init__(self, text: str, headline: str):
+        self.text = text
+        self.reprcrash = SimpleNamespace(message=headline)  # what the summary line shows
+
+    def toterminal(self, tw) -> None:
+        tw.line(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -46,10 +64,9 @@ def pytest_runtest_makereport(item, call):
         message = str(call.excinfo.value)
         headline = message.splitlines()[0]
         if headline in _explained:
-            report.longrepr = f"{headline} (explained in full at the first test it stopped)"
-        else:
-            _explained.add(headline)
-            report.longrepr = message
+            message = f"{headline} (explained in full at the first test it stopped)"
+        _explained.add(headline)
+        report.longrepr = _Shown(message, headline)
     elif report.failed and item.get_closest_marker("mpl_image_compare"):
         report.sections.append(
             (
