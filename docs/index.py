@@ -25,6 +25,10 @@ plot_predictions(data.X, data.y, model, title="After training")
 # 3. [The loss](loss.html): the mean squared error, written by hand.
 # 4. [The gradient step](gradient.html): what `backward()` computes and how to use it.
 # 5. [Training](training.html): twenty steps, the loss log, and where the line ends up.
+# 6. [The loss landscape](landscape.html): the loss drawn as a bowl over $(W, b)$, the path
+#    across it, and the narrow valley that an offset in $x$ makes.
+# 7. [Choosing the learning rate](learning-rate.html): the bound and the best learning rate,
+#    derived from the data, and an explorer with a slider.
 #
 # Every page is a notebook **run when the site is built**, so each number and figure you see
 # is what the current code produces, and hidden checks fail the build if the prose and the

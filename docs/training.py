@@ -120,6 +120,12 @@ except linreg.DivergenceError as error:
 diverged.losses
 
 # %% [markdown]
+# Where the bound comes from, what the matrix and its eigenvalues are, and why
+# `lr=0.5` all but reaches the least-squares line in a single epoch, are the subject of the next
+# two pages: [The loss landscape](landscape.html) draws the bowl and the path across it, and
+# [Choosing the learning rate](learning-rate.html) derives the bound and the speed of
+# convergence, with an explorer in which you move the learning rate yourself.
+#
 # Try other values in the downloaded notebook: pass them to `fit` in the training cell, for
 # example `linreg.fit(model, data.X, data.y, lr=0.5, num_epochs=10)`. Or, from a terminal in
 # the folder where you installed the notebooks ("Run it yourself" on the home page), run

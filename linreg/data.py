@@ -18,7 +18,7 @@ class Data:
     """Inputs X (n,), targets y (n,) and the line they were drawn from."""
 
     X: Tensor
-    """(n,) inputs, x ~ N(0, 1)."""
+    """(n,) inputs, x ~ N(x_mean, 1)."""
     y: Tensor
     """(n,) targets."""
     true_W: float
@@ -36,19 +36,23 @@ def make_data(
     noise: float = DEFAULTS.noise,
     seed: int = DEFAULTS.seed,
     *,
+    x_mean: float = 0.0,
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
 ) -> Data:
-    r"""Draw \(x \sim \mathcal N(0, 1)\) and \(y = \mathrm{true\_W}\, x + \mathrm{true\_b} +
-    \mathrm{noise}\cdot\varepsilon\) with \(\varepsilon \sim \mathcal N(0, 1)\); shapes (n,).
+    r"""Draw \(x \sim \mathcal N(\mathrm{x\_mean}, 1)\) and
+    \(y = \mathrm{true\_W}\, x + \mathrm{true\_b} + \mathrm{noise}\cdot\varepsilon\) with
+    \(\varepsilon \sim \mathcal N(0, 1)\); shapes (n,).
 
     A local generator seeded with `seed` makes the same arguments give bit-identical tensors,
     and the global RNG is left alone. The draws are made in float32 on the CPU, then rounded
-    to `dtype` and moved to `device`: every dtype and device gets the same sample.
+    to `dtype` and moved to `device`: every dtype and device gets the same sample. A
+    nonzero `x_mean` shifts that same sample of x (and y with it, along the same line).
     """
     true_W = checks.finite_number(true_W, "true_W", "3.0")
     true_b = checks.finite_number(true_b, "true_b", "0.5")
     noise = checks.finite_number(noise, "noise", "1.0")
+    x_mean = checks.finite_number(x_mean, "x_mean", "5.0")
     if noise < 0:
         raise checks.ArgumentError(
             "noise", f"noise is a standard deviation and must be >= 0; got {noise}."
@@ -63,10 +67,11 @@ def make_data(
 
     generator = torch.Generator().manual_seed(seed)
     size = (num_examples,)
-    X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
+    X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE)
+    X = (X + x_mean if x_mean else X).to(dtype)
     eps = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
     y = X * true_W + true_b + noise * eps
-    _check_range(y, dtype, {"true_W": true_W, "true_b": true_b, "noise": noise})
+    _check_range(y, dtype, {"true_W": true_W, "true_b": true_b, "noise": noise, "x_mean": x_mean})
     return Data(X=X.to(device), y=y.to(device), true_W=true_W, true_b=true_b, noise=noise)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
+import math
 import sys
 import tempfile
 from collections.abc import Callable
@@ -24,8 +26,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import Tensor
 
+from linreg.curvature import Curvature, curvature, predicted_excess
+from linreg.data import make_data
 from linreg.model import LinearModel
-from linreg.training import History
+from linreg.reference import least_squares
+from linreg.training import DivergenceError, History, fit
 
 if TYPE_CHECKING:
     from linreg.experiment import Experiment
@@ -215,6 +220,227 @@ def plot_loss(
     return ax.figure
 
 
+def plot_landscape(
+    X: Tensor,
+    y: Tensor,
+    *histories: History,
+    true_W: float | None = None,
+    true_b: float | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Contours of the loss over (W, b), the least-squares optimum, and each history's path.
+
+    The contours are drawn at L* + 2^k: from one ring to the next the excess loss L - L*
+    doubles. W and b share one scale, so a round bowl looks round.
+    """
+    W_best, b_best = least_squares(X, y)
+    m = _moments(X, y)
+    best_loss = _loss(m, W_best, b_best)
+    box = _box([(W_best, b_best), *([(true_W, true_b)] if true_W is not None else [])], histories)
+    # The grid reaches beyond the box: an equal aspect widens one of its sides to fill the axes.
+    (W_lo, W_hi), (b_lo, b_hi) = box
+    half = max(W_hi - W_lo, b_hi - b_lo)
+    W_mid, b_mid = (W_lo + W_hi) / 2, (b_lo + b_hi) / 2
+    W_grid, b_grid = torch.meshgrid(
+        torch.linspace(W_mid - half, W_mid + half, 401, dtype=torch.float64),
+        torch.linspace(b_mid - half, b_mid + half, 401, dtype=torch.float64),
+        indexing="xy",
+    )
+    loss = _loss(m, W_grid, b_grid)
+    inside = (W_grid >= W_lo) & (W_grid <= W_hi) & (b_grid >= b_lo) & (b_grid <= b_hi)
+    top = math.floor(math.log2(loss[inside].max().item() - best_loss))
+    levels = [best_loss + 2.0**k for k in range(top - 13, top + 1)]
+    alt = (
+        f"Contour plot of the loss over W (horizontal) and b (vertical), with its minimum, "
+        f"{best_loss:.4g}, at the least-squares W = {W_best:.2f}, b = {b_best:.2f}."
+    )
+    for history in histories:
+        end = (history.W, history.b)
+        alt += (
+            f" The path of gradient descent with lr = {history.lr:g} goes from "
+            f"({history.Ws[0]:g}, {history.bs[0]:g}) in {len(history.Ws)} steps to "
+            f"({end[0]:.2f}, {end[1]:.2f})."
+        )
+    ax = _axes(ax, alt)
+    ax.contour(W_grid, b_grid, loss, levels, colors="0.7", linewidths=0.8)
+    colors = [MODEL_COLOR, "tab:green", "tab:purple", "tab:brown", "tab:pink"]
+    for history, color in zip(histories, itertools.cycle(colors)):
+        ax.plot(
+            [*history.Ws, history.W],
+            [*history.bs, history.b],
+            "o-",
+            color=color,
+            markersize=3,
+            linewidth=1,
+            label=f"lr = {history.lr:g}",
+        )
+    ax.plot(W_best, b_best, "k*", markersize=12, label="least squares (W*, b*)")
+    if true_W is not None and true_b is not None:
+        ax.plot(true_W, true_b, "P", color=TRUE_COLOR, markersize=8, label="true (W, b)")
+    ax.set(xlabel="W", ylabel="b", title="The loss over (W, b)")
+    # Show the box, widened on one side to fill the axes at an equal aspect: the view follows
+    # the data limits, which are set to the box (the contours and a diverging path reach out).
+    ax.dataLim.set_points(torch.tensor(box).T.numpy())
+    ax.margins(0)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax.figure
+
+
+def plot_excess(
+    history: History, best_loss: float, predicted: list[float], *, ax: Axes | None = None
+) -> Figure:
+    """The excess loss L - L* of each epoch, observed (dots) and predicted (line), log scale."""
+    observed = [loss - best_loss for loss in history.losses]
+    ax = _axes(
+        ax,
+        f"Line plot, on a logarithmic scale, of the excess loss L - L* over "
+        f"{len(observed)} epochs at lr = {history.lr:g}: the predicted curve, from "
+        f"{predicted[0]:.4g} to {predicted[-1]:.4g}, runs through the observed points.",
+    )
+    epochs = range(len(observed))
+    ax.plot(epochs, predicted, "-", color="k", linewidth=1, label="predicted from H")
+    shown = [e for e in epochs if observed[e] > 0]  # rounding can take the loss to L*
+    ax.plot(
+        shown, [observed[e] for e in shown], "o", color=MODEL_COLOR, markersize=5, label="observed"
+    )
+    ax.set(xlabel="epoch", ylabel="L - L*", title=f"Excess loss at lr = {history.lr:g}")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper right")
+    return ax.figure
+
+
+def plot_contraction(
+    curvature: Curvature, lrs: tuple[float, ...] = (), *, ax: Axes | None = None
+) -> Figure:
+    """|1 - 2 lr lambda| for both eigenvalues of H against lr, with the bound and the best lr.
+
+    Below 1 the distance to the optimum shrinks each step; the worse of the two sets the pace.
+    `lrs` are marked on that worse curve.
+    """
+    c = curvature
+    top = 1.25 * c.bound
+    grid = [top * i / 500 for i in range(501)]
+    low, high = c.eigenvalues
+    ax = _axes(
+        ax,
+        f"Line plot of the factor by which one step multiplies the distance to the optimum, "
+        f"against the learning rate from 0 to {top:.3g}, for the eigenvalues {low:.4g} and "
+        f"{high:.4g} of H. The slower of the two is lowest at the best learning rate "
+        f"{c.best_lr:.3g} and reaches 1 at the stability bound {c.bound:.3g}.",
+    )
+    ax.plot(
+        grid,
+        [abs(1 - 2 * lr * low) for lr in grid],
+        color=B_COLOR,
+        label=rf"$|1 - 2\,\mathrm{{lr}}\,\lambda_{{\min}}|$, $\lambda_{{\min}}$ = {low:.3g}",
+    )
+    ax.plot(
+        grid,
+        [abs(1 - 2 * lr * high) for lr in grid],
+        color=W_COLOR,
+        label=rf"$|1 - 2\,\mathrm{{lr}}\,\lambda_{{\max}}|$, $\lambda_{{\max}}$ = {high:.3g}",
+    )
+    ax.axhline(1.0, color="k", linestyle=":", linewidth=1)
+    ax.axvline(
+        c.bound,
+        color="k",
+        linestyle="--",
+        linewidth=1,
+        label=rf"bound $1/\lambda_{{\max}}$ = {c.bound:.3g}",
+    )
+    ax.axvline(
+        c.best_lr,
+        color="0.4",
+        linestyle="-.",
+        linewidth=1,
+        label=rf"best lr $1/(\lambda_{{\min}} + \lambda_{{\max}})$ = {c.best_lr:.3g}",
+    )
+    if lrs:
+        ax.plot(lrs, [c.contraction(lr) for lr in lrs], "o", color=MODEL_COLOR, label="lrs tried")
+    ax.set(
+        xlim=(0, top),
+        ylim=(0, 1.5),
+        xlabel="learning rate",
+        ylabel="factor per step",
+        title="What one step does to the distance to the optimum",
+    )
+    ax.legend(loc="upper left", fontsize="small")
+    return ax.figure
+
+
+def plot_losses(
+    histories: list[History], *, best_loss: float | None = None, ax: Axes | None = None
+) -> Figure:
+    """The loss of several runs, one line per learning rate, on a log scale.
+
+    A run that stopped early (a DivergenceError's history) ends with a cross.
+    """
+    longest = max((len(h.losses) for h in histories), default=0)
+    alt = f"Line plot of the loss over up to {longest} epochs, on a logarithmic scale, for "
+    alt += ", ".join(
+        f"lr = {h.lr:g} (from {h.losses[0]:.4g} to {h.losses[-1]:.4g}"
+        + (f", stopped after {len(h.losses)} epochs)" if len(h.losses) < longest else ")")
+        for h in histories
+    )
+    alt += (
+        "."
+        if best_loss is None
+        else f". A dashed line marks the least-squares loss, {best_loss:.4g}."
+    )
+    ax = _axes(ax, alt)
+    colors = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
+    for history, color in zip(histories, itertools.cycle(colors)):
+        stopped = len(history.losses) < longest
+        label = f"lr = {history.lr:g}" + (" (diverged)" if stopped else "")
+        ax.plot(range(len(history.losses)), history.losses, "-", color=color, label=label)
+        if stopped:
+            ax.plot(len(history.losses) - 1, history.losses[-1], "x", color=color, markersize=9)
+    if best_loss is not None:
+        ax.axhline(best_loss, color="k", linestyle="--", label="least-squares loss")
+    ax.set(xlabel="epoch", ylabel="mean squared error", title="Loss for each learning rate")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper right", fontsize="small")
+    return ax.figure
+
+
+def _moments(X: Tensor, y: Tensor) -> tuple[float, ...]:
+    """Means of x^2, x, xy, y and y^2 in float64: the loss at any (W, b) follows from them."""
+    x, t = X.detach().double().cpu(), y.detach().double().cpu()
+    return tuple(v.mean().item() for v in (x * x, x, x * t, t, t * t))
+
+
+def _loss(m: tuple[float, ...], W, b):
+    """The mean squared error at (W, b), from the moments: mean((W x + b - y)^2) expanded."""
+    xx, x, xy, t, tt = m
+    return W * W * xx + 2 * W * b * x + b * b - 2 * W * xy - 2 * b * t + tt
+
+
+def _box(points, histories) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Limits that show `points` and every path point no farther from the first point than
+    its start is (a diverging path leaves the frame), with a margin."""
+    (W0, b0), *_ = points
+    pts = list(points)
+    for h in histories:
+        path = [*zip(h.Ws, h.bs, strict=True), (h.W, h.b)]
+        reach = math.hypot(path[0][0] - W0, path[0][1] - b0)
+        pts += [p for p in path if math.hypot(p[0] - W0, p[1] - b0) <= reach * 1.000001]
+    Ws, bs = [p[0] for p in pts], [p[1] for p in pts]
+    span = max(max(Ws) - min(Ws), max(bs) - min(bs), 1.0)
+    pad = 0.08 * span
+    return (min(Ws) - pad, max(Ws) + pad), (min(bs) - pad, max(bs) + pad)
+
+
+# The runs the learning-rate pages draw besides the tutorial's own (docs/landscape.py and
+# docs/learning-rate.py make the same calls; tests/test_site_figures.py fails if they differ).
+SHIFT = 5.0  # the mean of x in the shifted data
+SHIFTED_LR, SHIFTED_EPOCHS = 0.035, 100  # just under the shifted data's bound, 0.037
+SWEEP = (0.01, 0.1, 0.5, 0.95, 1.05)  # too small, the default, one step, near and above the bound
+EXPLORER_SHOWN = (0.1, 0.5, 0.95)  # the explorer's static figure
+
+
 def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
     """The site's figures for a run, by name: which function draws each, from which inputs.
 
@@ -223,7 +449,8 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
     """
     e = experiment
     data, settings = e.data, e.settings
-    return {
+    s = settings
+    figures = {
         "data": lambda: plot_data(data.X, data.y, true_W=data.true_W, true_b=data.true_b),
         "before-training": lambda: plot_predictions(
             data.X, data.y, e.initial, title="Before training"
@@ -234,3 +461,33 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
         "after-training": lambda: plot_predictions(data.X, data.y, e.model, title="After training"),
         "loss": lambda: plot_loss(e.history, best_loss=e.best_loss),
     }
+    if e.best is None:  # x takes one value: no optimum, no landscape to draw around it
+        return figures
+    true = {"true_W": settings.true_W, "true_b": settings.true_b}
+
+    def landscape_shifted() -> Figure:  # docs/landscape.py: the same sample, x shifted
+        d = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed, x_mean=SHIFT)
+        model = LinearModel.like(d.X, W=s.W0, b=s.b0)
+        history = fit(model, d.X, d.y, lr=SHIFTED_LR, num_epochs=SHIFTED_EPOCHS)
+        return plot_landscape(d.X, d.y, history, **true)
+
+    def runs(lrs: tuple[float, ...]) -> list[History]:  # from (W0, b0), as the pages run them
+        histories = []
+        for lr in lrs:
+            model = LinearModel.like(data.X, W=s.W0, b=s.b0)
+            try:
+                histories.append(fit(model, data.X, data.y, lr=lr, num_epochs=s.num_epochs))
+            except DivergenceError as error:
+                histories.append(error.history)
+        return histories
+
+    predicted = lambda: predicted_excess(data.X, data.y, s.lr, s.num_epochs, s.W0, s.b0)  # noqa: E731
+    figures |= {
+        "landscape": lambda: plot_landscape(data.X, data.y, e.history, **true),
+        "landscape-shifted": landscape_shifted,
+        "excess": lambda: plot_excess(e.history, e.best_loss, predicted()),
+        "contraction": lambda: plot_contraction(curvature(data.X), SWEEP),
+        "sweep": lambda: plot_losses(runs(SWEEP), best_loss=e.best_loss),
+        "explorer": lambda: plot_landscape(data.X, data.y, *runs(EXPLORER_SHOWN), **true),
+    }
+    return figures

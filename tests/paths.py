@@ -6,7 +6,7 @@ from pathlib import Path
 import jupytext
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["index", "data", "model", "loss", "gradient", "training"]
+PAGES = ["index", "data", "model", "loss", "gradient", "training", "landscape", "learning-rate"]
 
 
 def visible_cells(page: str) -> list[str]:

@@ -58,6 +58,36 @@ def test_loss_figure(figures):
     return figures["loss"]()
 
 
+@compare
+def test_landscape_figure(figures):
+    return figures["landscape"]()
+
+
+@compare
+def test_landscape_shifted_figure(figures):
+    return figures["landscape-shifted"]()
+
+
+@compare
+def test_excess_figure(figures):
+    return figures["excess"]()
+
+
+@compare
+def test_contraction_figure(figures):
+    return figures["contraction"]()
+
+
+@compare
+def test_sweep_figure(figures):
+    return figures["sweep"]()
+
+
+@compare
+def test_explorer_figure(figures):
+    return figures["explorer"]()
+
+
 def test_every_site_figure_has_an_image_test(figures):
     tested = {
         name.removeprefix("test_").removesuffix("_figure").replace("_", "-")

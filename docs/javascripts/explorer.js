@@ -1,0 +1,164 @@
+// The learning-rate explorer. linreg.explorer ran gradient descent at every learning rate
+// when the site was built and put the runs in the page (data-explorer). This script only
+// draws them: a slider picks a run, and the run's path over the loss landscape, its loss
+// curve and its loss after each step are redrawn from the build's numbers.
+(() => {
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function svg(name, attrs, parent) {
+    const node = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function html(name, attrs, parent, text) {
+    const node = document.createElement(name);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  const number = (v, digits = 5) => String(Number(v.toPrecision(digits)));
+  const pairs = (xs, ys) => xs.map((x, i) => `${x},${ys[i]}`).join(" ");
+
+  // A panel: an SVG of the spec's size with a framed plotting area. `toPixels` maps the
+  // panel's data coordinates to the SVG's; `data` is a group in data coordinates, clipped
+  // to the plotting area, so what is drawn in it carries the build's numbers as they are.
+  function panel(parent, spec, id, label, limits, xLabel, yLabel) {
+    const [width, height] = spec.panel;
+    const [left, top, w, h] = spec.plot;
+    const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label }, parent);
+    root.classList.add("linreg-explorer-panel");
+    const [[x0, x1], [y0, y1]] = limits;
+    const sx = w / (x1 - x0);
+    const sy = h / (y1 - y0);
+    const toPixels = (x, y) => [left + (x - x0) * sx, top + (y1 - y) * sy];
+    const clip = svg("clipPath", { id }, svg("defs", {}, root));
+    svg("rect", { x: left, y: top, width: w, height: h }, clip);
+    const area = svg("g", { "clip-path": `url(#${id})` }, root);
+    const data = svg("g", { transform: `matrix(${sx} 0 0 ${-sy} ${left - x0 * sx} ${top + y1 * sy})` }, area);
+    svg("rect", { x: left, y: top, width: w, height: h, class: "frame" }, root);
+    const text = (x, y, content, cls) => {
+      const node = svg("text", { x, y, class: cls }, root);
+      node.textContent = content;
+    };
+    text(left + w / 2, height - 4, xLabel, "label x");
+    const yText = svg("text", { x: 0, y: 0, class: "label y", transform: `translate(13 ${top + h / 2}) rotate(-90)` }, root);
+    yText.textContent = yLabel;
+    const tick = (axis, value, shown) => {
+      const [px, py] = axis === "x" ? toPixels(value, y0) : toPixels(x0, value);
+      if (axis === "x") {
+        svg("line", { x1: px, y1: top + h, x2: px, y2: top + h + 4, class: "tick" }, root);
+        text(px, top + h + 17, shown, "tick-label x");
+      } else {
+        svg("line", { x1: left - 4, y1: py, x2: left, y2: py, class: "tick" }, root);
+        text(left - 7, py + 4, shown, "tick-label y");
+      }
+    };
+    return { root, area, data, toPixels, tick };
+  }
+
+  function build(box) {
+    const spec = JSON.parse(box.dataset.explorer);
+    const runs = spec.runs;
+    const uid = `linreg-explorer-${document.querySelectorAll(".linreg-explorer.is-live").length}`;
+    box.classList.add("is-live");
+    // The static figure and its note stay in the page (explorer.css hides them from now on).
+
+    const controls = html("div", { class: "linreg-explorer-controls" }, box);
+    const label = html("label", { for: `${uid}-lr` }, controls, "Learning rate ");
+    const shown = html("output", { for: `${uid}-lr` }, label);
+    const slider = html("input", {
+      type: "range", id: `${uid}-lr`, min: 0, max: runs.length - 1, step: 1, value: spec.start,
+    }, controls);
+    const status = html("p", { class: "linreg-explorer-status", "aria-live": "polite" }, box);
+
+    const panels = html("div", { class: "linreg-explorer-panels" }, box);
+    const land = panel(
+      panels, spec, `${uid}-land`,
+      "The path of gradient descent over the contours of the loss, for the chosen learning rate",
+      [spec.view.W, spec.view.b], "W", "b",
+    );
+    spec.ticks.W.forEach((t) => land.tick("x", t, number(t, 3)));
+    spec.ticks.b.forEach((t) => land.tick("y", t, number(t, 3)));
+    for (const line of spec.contours) {
+      const points = [];
+      for (let i = 0; i < line.length; i += 2) points.push(`${line[i]},${line[i + 1]}`);
+      svg("polyline", { points: points.join(" "), class: "contour" }, land.data);
+    }
+    const marks = svg("g", {}, land.area);
+    const path = svg("polyline", { class: "path", "data-role": "path" }, land.data);
+    const dots = svg("g", { class: "dots" }, land.area);
+    const [ow, ob] = land.toPixels(...spec.optimum);
+    svg("circle", { cx: ow, cy: ob, r: 5, class: "optimum" }, marks);
+    if (spec.true) {
+      const [tw, tb] = land.toPixels(...spec.true);
+      svg("path", { d: `M${tw - 5},${tb}h10M${tw},${tb - 5}v10`, class: "true" }, marks);
+    }
+
+    const [lo, hi] = spec.loss_view.log10;
+    const curve = panel(
+      panels, spec, `${uid}-loss`,
+      "The loss after each step on a logarithmic scale, for the chosen learning rate",
+      [[0, spec.epochs], [lo, hi]], "step", "loss (log scale)",
+    );
+    for (let e = 0; e <= spec.epochs; e += 5) curve.tick("x", e, String(e));
+    spec.loss_view.ticks.forEach((k) => curve.tick("y", k, k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k)));
+    const floor = curve.toPixels(0, Math.log10(spec.best_loss))[1];
+    svg("line", { x1: spec.plot[0], x2: spec.plot[0] + spec.plot[2], y1: floor, y2: floor, class: "floor" }, curve.area);
+    const lossLine = svg("polyline", { class: "path", "data-role": "loss" }, curve.data);
+
+    const legend = html("p", { class: "linreg-explorer-legend" }, box);
+    legend.innerHTML =
+      '<span class="key path"></span> the path, one dot per step ' +
+      '<span class="key optimum"></span> least squares ' +
+      (spec.true ? '<span class="key true"></span> true (W, b) ' : "") +
+      '<span class="key floor"></span> least-squares loss';
+
+    html("p", { class: "linreg-explorer-caption" }, box, "Loss after each step (step 0 is the start):");
+    const list = html("ol", { class: "linreg-explorer-losses", start: 0 }, box);
+
+    function show(index) {
+      const run = runs[index];
+      const lr = number(run.lr);
+      shown.textContent = lr;
+      slider.setAttribute("aria-valuetext", `learning rate ${lr}`);
+      path.setAttribute("points", pairs(run.W, run.b));
+      lossLine.setAttribute("points", pairs(run.loss.map((_, e) => e), run.loss.map(Math.log10)));
+      dots.replaceChildren();
+      run.W.forEach((W, i) => {
+        const [x, y] = land.toPixels(W, run.b[i]);
+        svg("circle", { cx: x, cy: y, r: 2.5, class: "dot" }, dots);
+      });
+      list.replaceChildren(...run.loss.map((v) => html("li", {}, null, number(v))));
+      const worst = Math.max(...run.factors.map(Math.abs));
+      const factors = run.factors.map((f) => number(f, 3)).join(" and ");
+      const last = run.loss.length - 1;
+      let what;
+      if (worst >= 1) {
+        what = `Diverges: lr is above the stability bound ${number(spec.bound, 4)}, and a factor below −1 makes each step overshoot by more than it gains.`;
+      } else if (Math.min(...run.factors) < 0) {
+        what = "Converges, overshooting: a negative factor sends the path across the optimum at every step.";
+      } else {
+        what = "Converges without overshooting: both factors are positive.";
+      }
+      status.textContent =
+        `${what} One step multiplies the two parts of the distance to the optimum by ${factors}. ` +
+        `After ${last} steps the loss is ${number(run.loss[last])} (least squares: ${number(spec.best_loss)}).`;
+    }
+
+    slider.addEventListener("input", () => show(Number(slider.value)));
+    show(spec.start);
+  }
+
+  function start() {
+    for (const box of document.querySelectorAll(".linreg-explorer[data-explorer]:not(.is-live)")) {
+      build(box);
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

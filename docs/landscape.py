@@ -1,0 +1,229 @@
+# %% [markdown]
+# # The loss landscape
+#
+# The loss depends on two numbers, $W$ and $b$, so it can be drawn as a map: $W$ across,
+# $b$ up, and a ring through every point where the loss takes the same value, like the
+# contour lines of a hill on a walking map. Here the rings are drawn at $L^* + 2^k$, where
+# $L^*$ is the least-squares loss, the lowest any line reaches: from one ring to the next,
+# the excess loss $L - L^*$ doubles. On this map we draw the path that training took, one
+# dot per epoch, from the Training page's run:
+
+# %%
+import linreg
+from linreg.plots import plot_landscape
+
+data = linreg.make_data()
+model = linreg.LinearModel.like(data.X)  # starts at W = 16, b = 10
+history = linreg.fit(model, data.X, data.y, lr=0.1, num_epochs=20)
+plot_landscape(data.X, data.y, history, true_W=data.true_W, true_b=data.true_b)
+
+# %% [markdown]
+# The rings are circles around the least-squares optimum $(W^*, b^*)$, the star, and the
+# path runs straight to it. Why?
+#
+# ## Why the bowl is round here
+#
+# Write $e = (W - W^*,\ b - b^*)$ for how far $(W, b)$ is from the optimum. The next page
+# shows that the loss is exactly
+#
+# $$L(W, b) = L^* + e^\top H e, \qquad
+#   H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix},$$
+#
+# where a bar is a mean over the sample: $\bar x$ is the mean of $x$ and $\overline{x^2}$
+# the mean of $x^2$. Our $x$ is drawn from a normal distribution with mean 0 and variance 1,
+# so $\bar x \approx 0$ and $\overline{x^2} \approx 1$:
+
+# %%
+from linreg.curvature import curvature_matrix
+
+curvature_matrix(data.X)
+
+# %% [markdown]
+# $H$ is almost the identity matrix, so $L \approx L^* + (W - W^*)^2 + (b - b^*)^2$: the
+# loss grows with the distance from the optimum alone, the same in every direction, and
+# its rings are circles. The gradient, $2He \approx 2e$, then points straight away from the
+# optimum, and each step moves straight towards it.
+#
+# ## A long, narrow valley
+#
+# Nothing made $\bar x = 0$ but the way the data were drawn. Take the same sample with $x$
+# shifted to a mean of 5 (`x_mean=5.0`; $y$ moves with it, along the same line
+# $y = 3x + 0.5$), so that the intercept $b$ is now far from the data:
+
+# %%
+shifted = linreg.make_data(x_mean=5.0)
+curvature_matrix(shifted.X)
+
+# %% [markdown]
+# Now $\overline{x^2} \approx 26$ and $\bar x \approx 5$. Moving $W$ changes every
+# prediction by about 5 times as much as moving $b$ does, and the two can almost cancel:
+# raising $W$ by 1 and lowering $b$ by 5 leaves the predictions near $x = 5$, where the data
+# are, nearly where they were. The loss is a valley, steep across and nearly flat along.
+# The default learning rate, which served so well above, now diverges at once:
+
+# %%
+try:
+    linreg.fit(linreg.LinearModel.like(shifted.X), shifted.X, shifted.y, lr=0.1)
+except linreg.DivergenceError as error:
+    print(error)
+
+# %% [markdown]
+# Just under that bound, at lr = 0.035, the path bounces from one wall of the valley to the
+# other, a zig-zag that dies down over the first few dozen epochs, and then crawls along the
+# valley floor. After 100 epochs it is still far from the optimum:
+
+# %%
+model = linreg.LinearModel.like(shifted.X)
+zigzag = linreg.fit(model, shifted.X, shifted.y, lr=0.035, num_epochs=100)
+plot_landscape(shifted.X, shifted.y, zigzag, true_W=shifted.true_W, true_b=shifted.true_b)
+
+# %%
+W_best, b_best = linreg.least_squares(shifted.X, shifted.y)
+loss = linreg.mse_loss(model(shifted.X), shifted.y).item()
+print(f"after 100 epochs: W = {zigzag.W:.3f}, b = {zigzag.b:.3f}, loss = {loss:.4g}")
+print(f"least squares:    W = {W_best:.3f}, b = {b_best:.3f}")
+
+# %% [markdown]
+# ## The condition number, from the picture
+#
+# How long and narrow the valley is can be read off $H$. It has two eigenvalues: two
+# numbers $\lambda_{\min} \le \lambda_{\max}$ with, for each, a direction $v$ in the
+# $(W, b)$ plane (an eigenvector) along which $H$ only stretches, $H v = \lambda v$. Along
+# $v$, the loss rises as $\lambda \lVert e \rVert^2$: $\lambda_{\max}$ is the curvature
+# across the valley, $\lambda_{\min}$ the curvature along it. A ring where the excess loss is
+# $c$ is an ellipse with half-axes $\sqrt{c / \lambda}$, so the valley is
+# $\sqrt{\lambda_{\max} / \lambda_{\min}}$ times longer than it is wide. The ratio
+# $\kappa = \lambda_{\max} / \lambda_{\min}$ is the **condition number** of $H$:
+
+# %%
+from linreg.curvature import curvature
+
+for name, d in [("x with mean 0", data), ("x with mean 5", shifted)]:
+    c = curvature(d.X)
+    low, high = c.eigenvalues
+    print(
+        f"{name}: eigenvalues {low:.4f} and {high:.4f}, condition number "
+        f"{c.condition_number:.4g}, rings {c.condition_number**0.5:.3g} times longer than "
+        f"wide, stability bound {c.bound:.4f}"
+    )
+
+# %% [markdown]
+# A round bowl has $\kappa \approx 1$; the shifted valley has $\kappa \approx 725$, and its
+# rings are about 27 times longer than wide, as the figure shows. The learning rate has to
+# suit the steepest direction: above $1/\lambda_{\max}$ the steps across the valley grow
+# instead of shrinking (the next page shows why). At a step that small, the gentle slope
+# along the valley, where the gradient is about $\lambda_{\min}/\lambda_{\max}$ times
+# smaller, is covered at a crawl. The larger $\kappa$, the slower gradient descent.
+#
+# ## The fix: centre x
+#
+# Subtract the mean of $x$ before training, and $\bar x = 0$ again: the valley is a round
+# bowl, and a large learning rate is safe. Fit $W$ and an intercept $b_c$ for the centred
+# $x - \bar x$; since $W x + b = W (x - \bar x) + b_c$ exactly when $b = b_c - W \bar x$,
+# that recovers the intercept for the original $x$:
+
+# %%
+x_bar = shifted.X.mean()
+centred = shifted.X - x_bar
+model = linreg.LinearModel.like(centred)
+fitted = linreg.fit(model, centred, shifted.y, lr=0.5, num_epochs=5)
+W, b = fitted.W, fitted.b - fitted.W * x_bar.item()
+loss = linreg.mse_loss(model(centred), shifted.y).item()
+print(f"centred, 5 epochs: W = {W:.3f}, b = {b:.3f}, loss = {loss:.4g}")
+print(f"least squares:     W = {W_best:.3f}, b = {b_best:.3f}")
+
+# %% [markdown]
+# Five epochs reach the least-squares line that 100 epochs on the raw $x$ did not come near.
+# Centring (and scaling each input to a similar spread) is the usual first step before
+# gradient descent for this reason. The next page derives the bound and the speed of
+# convergence from $H$, and lets you move the learning rate yourself.
+
+# %% tags=["check"]
+import itertools
+import math
+
+import torch
+
+# "drawn at L* + 2^k ... the excess loss doubles": the contour levels of the figure
+figure = plot_landscape(data.X, data.y, history, true_W=data.true_W, true_b=data.true_b)
+levels = figure.axes[0].collections[0].levels
+W_opt, b_opt = linreg.least_squares(data.X, data.y)
+best_loss = linreg.mse_loss(W_opt * data.X + b_opt, data.y).item()
+excess = [level - best_loss for level in levels]
+assert all(abs(b / a - 2) < 1e-5 for a, b in itertools.pairwise(excess)), excess
+# "H is almost the identity": x-bar ~ 0 and mean x^2 ~ 1
+H = curvature_matrix(data.X)
+assert (H - torch.eye(2, dtype=torch.float64)).abs().max() < 0.05, H
+# "the path runs straight to it": every point within half a degree of the line to the optimum
+W0, b0 = history.Ws[0], history.bs[0]
+for W_, b_ in zip([*history.Ws, history.W], [*history.bs, history.b], strict=True):
+    cross = (W_ - W_opt) * (b0 - b_opt) - (b_ - b_opt) * (W0 - W_opt)
+    lengths = math.hypot(W_ - W_opt, b_ - b_opt) * math.hypot(W0 - W_opt, b0 - b_opt)
+    assert abs(cross) <= math.sin(math.radians(0.5)) * lengths, (W_, b_)
+# "the gradient, 2He ~ 2e, points straight away from the optimum": at the start, within 1 degree
+W_t = torch.tensor(W0, requires_grad=True)
+b_t = torch.tensor(b0, requires_grad=True)
+linreg.mse_loss(W_t * data.X + b_t, data.y).backward()
+angle = math.degrees(
+    math.atan2(b_t.grad.item(), W_t.grad.item()) - math.atan2(b0 - b_opt, W0 - W_opt)
+)
+assert abs(angle) < 1, angle
+# shifted: "mean x^2 ~ 26 and x-bar ~ 5"
+Hs = curvature_matrix(shifted.X)
+assert abs(Hs[0, 0] - 26) < 0.5 and abs(Hs[0, 1] - 5) < 0.1, Hs
+assert torch.equal(shifted.X, data.X + 5.0) and torch.allclose(
+    shifted.y - 3 * shifted.X, data.y - 3 * data.X, atol=1e-5
+)  # the same sample, moved along the same line
+# "raising W by 1 and lowering b by 5 leaves the predictions ... nearly where they were":
+# on average they move by less than a fifth of what raising W by 1 alone moves them
+assert (shifted.X - 5).abs().mean() < 0.2 * shifted.X.abs().mean()
+# "the default learning rate ... diverges at once"
+try:
+    linreg.fit(linreg.LinearModel.like(shifted.X), shifted.X, shifted.y, lr=0.1)
+except linreg.DivergenceError as caught:
+    assert len(caught.history.losses) == 2  # the first rise, after one step
+else:
+    raise AssertionError("lr 0.1 did not diverge on the shifted data")
+# "just under that bound, at lr = 0.035"
+c_shifted = curvature(shifted.X)
+assert 0.035 < c_shifted.bound < 0.04 and f"{c_shifted.bound:.3f}" == "0.037"
+# "bounces from one wall to the other": the part across the valley (along v_max) changes
+# sign at every step, shrinking, for the first few dozen epochs
+v_max = c_shifted.eigenvectors[:, 1]
+across = [
+    ((W_ - W_best) * v_max[0] + (b_ - b_best) * v_max[1]).item()
+    for W_, b_ in zip([*zigzag.Ws, zigzag.W], [*zigzag.bs, zigzag.b], strict=True)
+]
+assert all(a * b < 0 for a, b in itertools.pairwise(across[:30])), across[:30]
+assert all(abs(b) < abs(a) for a, b in itertools.pairwise(across[:30]))
+assert abs(across[45]) < 0.01 * abs(across[0])  # "dies down over the first few dozen epochs"
+# "crawls along the valley floor ... still far from the optimum"
+v_min = c_shifted.eigenvectors[:, 0]
+along = [
+    ((W_ - W_best) * v_min[0] + (b_ - b_best) * v_min[1]).item()
+    for W_, b_ in zip([*zigzag.Ws, zigzag.W], [*zigzag.bs, zigzag.b], strict=True)
+]
+assert 0.7 < along[-1] / along[0] < 0.8  # a quarter of the way in 100 epochs
+assert math.hypot(zigzag.W - W_best, zigzag.b - b_best) > 4
+# the condition numbers and the ratio of the axes as the prose gives them
+c_data = curvature(data.X)
+assert abs(c_data.condition_number - 1) < 0.05  # "a round bowl has kappa ~ 1"
+assert abs(c_shifted.condition_number - 725) < 5  # "kappa ~ 725"
+assert round(c_shifted.condition_number**0.5) == 27  # "about 27 times longer than wide"
+# the ellipse's half-axes: on the ring at excess c, sqrt(c / lambda) along each eigenvector
+for lam, v in zip(c_shifted.eigenvalues, c_shifted.eigenvectors.T, strict=True):
+    point = torch.tensor([W_best, b_best], dtype=torch.float64) + math.sqrt(1.0 / lam) * v
+    W_p, b_p = point.tolist()
+    x64, y64 = shifted.X.double(), shifted.y.double()
+    loss_p = ((W_p * x64 + b_p - y64) ** 2).mean().item()
+    loss_best = ((W_best * x64 + b_best - y64) ** 2).mean().item()
+    assert abs((loss_p - loss_best) - 1.0) < 1e-6
+# "the gradient along the valley is about lambda_min / lambda_max times smaller": at equal
+# distances, the gradient 2 H e has length 2 lambda |e| along each eigenvector
+assert c_shifted.eigenvalues[0] / c_shifted.eigenvalues[1] < 0.002
+# "Five epochs reach the least-squares line"
+assert abs(W - W_best) < 1e-3 and abs(b - b_best) < 1e-2, (W, b, W_best, b_best)
+assert loss < 1.001 * linreg.mse_loss(W_best * shifted.X + b_best, shifted.y).item()
+assert abs(x_bar.item() - 5) < 0.1
+# "100 epochs on the raw x did not come near"
+assert abs(zigzag.b - b_best) > 4

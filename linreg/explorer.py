@@ -1,0 +1,207 @@
+"""The learning-rate explorer: gradient descent run at many learning rates, for a slider.
+
+`explore` trains from the same start at each learning rate with the bare loop
+(`linreg.training.train`, so a run above the stability bound keeps going and shows its
+divergence instead of stopping at the first rise as `fit` does) and keeps every epoch's
+W, b and loss. Shown in a notebook, an `Explorer` is a static figure of three of the runs;
+on the tutorial's site, the site's own script (docs/javascripts/explorer.js) reads the runs
+from the page and draws the path and the loss of the one a slider picks. Every number the
+slider shows is one computed here, at build time.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+
+import contourpy
+import torch
+from matplotlib.ticker import MaxNLocator
+from torch import Tensor
+
+from linreg import checks
+from linreg.curvature import curvature
+from linreg.loss import mse_loss
+from linreg.model import LinearModel
+from linreg.plots import DescribedFigure, _box, _loss, _moments, plot_landscape
+from linreg.reference import least_squares
+from linreg.settings import DEFAULTS
+from linreg.training import History, train
+
+PANEL = (480, 330)  # each panel's size in the SVG's own units (about px on a desktop)
+PLOT = (58, 12, 410, 270)  # the plotting area in a panel: left, top, width, height
+DIGITS = 6  # significant digits kept of each number: the page's JSON stays small
+
+
+@dataclass
+class Explorer:
+    """Runs at many learning rates, and what the page needs to draw them."""
+
+    histories: list[History]
+    """One run per learning rate: the loss, W and b before each epoch, and the final W, b."""
+    final_losses: list[float]
+    """The loss after each run's last step."""
+    shown: tuple[float, ...]
+    """The learning rates of the runs drawn in the static figure."""
+    start: float
+    """The learning rate the slider starts at."""
+    spec: dict
+    """Everything the page's script draws, as JSON-ready values."""
+    data: tuple[Tensor, Tensor, float | None, float | None] = field(repr=False)
+    """X, y, true_W and true_b, for the static figure."""
+
+    def figure(self) -> DescribedFigure:
+        """The static figure: the paths of the runs at `shown` on the loss landscape."""
+        X, y, true_W, true_b = self.data
+        runs = [h for h in self.histories if h.lr in self.shown]
+        return plot_landscape(X, y, *runs, true_W=true_W, true_b=true_b)
+
+    def _repr_html_(self) -> str:
+        spec = html.escape(json.dumps(self.spec, separators=(",", ":")), quote=True)
+        shown = ", ".join(f"{lr:g}" for lr in self.shown)
+        return (
+            f'<div class="linreg-explorer" data-explorer="{spec}">'
+            f"{self.figure()._repr_html_()}"
+            f'<p class="linreg-explorer-note">This figure shows the runs at lr = {shown}. '
+            f"On the tutorial's site, where its script runs, a slider here picks any of the "
+            f"{len(self.histories)} runs and draws its path and its loss.</p></div>"
+        )
+
+
+def explore(
+    X: Tensor,
+    y: Tensor,
+    lrs: list[float],
+    *,
+    num_epochs: int = DEFAULTS.num_epochs,
+    W0: float = DEFAULTS.W0,
+    b0: float = DEFAULTS.b0,
+    true_W: float | None = None,
+    true_b: float | None = None,
+    start: float = DEFAULTS.lr,
+    shown: tuple[float, ...] = (DEFAULTS.lr,),
+) -> Explorer:
+    """Train from (W0, b0) for `num_epochs` epochs at each of `lrs`, for the explorer.
+
+    `start` (the slider's first position) and each of `shown` (the static figure's runs)
+    must be among `lrs`. A run whose numbers overflow stops there.
+    """
+    lrs = [checks.learning_rate(lr) for lr in lrs]
+    if not lrs or sorted(set(lrs)) != lrs:
+        raise checks.ArgumentError("lrs", "lrs must be increasing and not empty.")
+    for name, values in {"start": (start,), "shown": shown}.items():
+        if not set(values) <= set(lrs):
+            raise checks.ArgumentError(name, f"{name}={values} must be among lrs.")
+    num_epochs = checks.whole_number(num_epochs, "num_epochs", 1, DEFAULTS.num_epochs)
+    probe = LinearModel.like(X, W=W0, b=b0)
+    X, y = checks.model_data(probe, X, y)
+
+    histories, finals = [], []
+    for lr in lrs:
+        model = LinearModel.like(X, W=W0, b=b0)
+        history = History(lr=lr)
+        for loss, W, b in train(model, X, y, lr, num_epochs):
+            if not math.isfinite(loss):
+                break
+            history.losses.append(loss)
+            history.Ws.append(W)
+            history.bs.append(b)
+        history.W, history.b = model.W.item(), model.b.item()
+        with torch.no_grad():
+            finals.append(mse_loss(model(X), y).item())
+        histories.append(history)
+
+    c = curvature(X)
+    W_best, b_best = least_squares(X, y)
+    best_loss = mse_loss(W_best * X + b_best, y).item()
+    true = (true_W, true_b) if true_W is not None and true_b is not None else None
+    stable = [h for h in histories if h.lr < c.bound]
+    box = _box([(W_best, b_best), *([true] if true else [])], stable)
+    view, ticks = _view(box)
+    runs = []
+    for history, final in zip(histories, finals, strict=True):
+        path = [*zip(history.Ws, history.bs, strict=True), (history.W, history.b)]
+        losses = [*history.losses, final]
+        keep = len(history.losses) + (1 if math.isfinite(final) else 0)
+        runs.append(
+            {
+                "lr": history.lr,
+                "W": [_short(W) for W, _ in path[:keep]],
+                "b": [_short(b) for _, b in path[:keep]],
+                "loss": [_short(v) for v in losses[:keep]],
+                "factors": [_short(f) for f in c.factors(history.lr)],
+            }
+        )
+    spec = {
+        "panel": PANEL,
+        "plot": PLOT,
+        "start": lrs.index(start),
+        "epochs": num_epochs,
+        "bound": _short(c.bound),
+        "best_lr": _short(c.best_lr),
+        "eigenvalues": [_short(v) for v in c.eigenvalues],
+        "optimum": [_short(W_best), _short(b_best)],
+        "best_loss": _short(best_loss),
+        "true": list(true) if true else None,
+        "view": view,
+        "ticks": ticks,
+        "contours": _contours(X, y, view, best_loss),
+        "loss_view": _loss_view(best_loss, [h.losses[0] for h in histories]),
+        "runs": runs,
+    }
+    return Explorer(histories, finals, tuple(shown), start, spec, (X, y, true_W, true_b))
+
+
+def _short(value: float) -> float:
+    return float(f"{value:.{DIGITS}g}")
+
+
+def _view(box) -> tuple[dict, dict]:
+    """The (W, b) limits of the landscape panel: `box` widened on one side so that W and b
+    share one scale in the plotting area, and round tick values inside them."""
+    (W_lo, W_hi), (b_lo, b_hi) = box
+    width, height = PLOT[2], PLOT[3]
+    scale = min(width / (W_hi - W_lo), height / (b_hi - b_lo))  # units per W (and per b)
+    W_mid, b_mid = (W_lo + W_hi) / 2, (b_lo + b_hi) / 2
+    W_half, b_half = width / scale / 2, height / scale / 2
+    view = {
+        "W": [_short(W_mid - W_half), _short(W_mid + W_half)],
+        "b": [_short(b_mid - b_half), _short(b_mid + b_half)],
+    }
+    ticks = {
+        axis: [
+            _short(t)
+            for t in MaxNLocator(nbins=6).tick_values(*limits)
+            if limits[0] <= t <= limits[1]
+        ]
+        for axis, limits in view.items()
+    }
+    return view, ticks
+
+
+def _contours(X: Tensor, y: Tensor, view: dict, best_loss: float) -> list[list[float]]:
+    """Contour lines of the loss at L* + 2^k over the view, each as a flat list W, b, W, b, ...
+    (at most 120 points a line: they are drawn as smooth polylines)."""
+    m = _moments(X, y)
+    Ws = torch.linspace(*view["W"], 161, dtype=torch.float64)
+    bs = torch.linspace(*view["b"], 161, dtype=torch.float64)
+    W_grid, b_grid = torch.meshgrid(Ws, bs, indexing="xy")
+    loss = _loss(m, W_grid, b_grid).numpy()
+    top = math.floor(math.log2(loss.max() - best_loss))
+    generator = contourpy.contour_generator(W_grid.numpy(), b_grid.numpy(), loss)
+    lines = []
+    for k in range(top - 13, top + 1):
+        for line in generator.lines(best_loss + 2.0**k):
+            step = max(1, math.ceil(len(line) / 120))
+            points = [*line[::step], line[-1]] if (len(line) - 1) % step else list(line[::step])
+            lines.append([round(float(v), 3) for point in points for v in point])
+    return lines
+
+
+def _loss_view(best_loss: float, starts: list[float]) -> dict:
+    """The loss panel's log10 range: from the decade below L* to the decade above the start."""
+    low = math.floor(math.log10(best_loss))
+    high = math.ceil(math.log10(max(starts)))
+    return {"log10": [low, high], "ticks": list(range(low, high + 1))}
