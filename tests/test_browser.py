@@ -257,7 +257,8 @@ def test_palette_toggle_keeps_figures_and_outputs_visible(visit, path):
         assert contrast(v.page, "article p") >= 4.5, scheme
         if v.page.locator("article .jp-OutputArea-output pre").count():
             assert contrast(v.page, "article .jp-OutputArea-output pre") >= 4.5, scheme
-        for img in v.page.locator("article img").all():
+        # (the explorer's static figure gives way to the explorer: tested on its own below)
+        for img in v.page.locator("article img:not(.linreg-explorer img)").all():
             assert img.is_visible() and img.evaluate("i => i.naturalWidth") > 0
             # figures are drawn on white, so they read the same on the dark palette
             assert img.evaluate("i => getComputedStyle(i).opacity") == "1"
@@ -369,7 +370,7 @@ def test_the_404_page_works_under_a_sub_path(browser, tmp_path):
 @pytest.mark.parametrize("path", READING_ORDER[:-1])
 def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(look, path):
     v = look(path, width=390)
-    for img in v.page.locator("article .jp-OutputArea-output img").all():
+    for img in v.page.locator("article .jp-OutputArea-output > img").all():
         img.scroll_into_view_if_needed()
         box = img.bounding_box()
         natural = img.evaluate("i => i.naturalWidth")
@@ -401,3 +402,200 @@ def test_long_outputs_wrap_and_commands_clear_the_copy_button(look, width):
             " c.parentElement.querySelector('.md-code__nav')?.getBoundingClientRect().width ?? 0]"
         )
         assert padding >= button, (padding, button)
+
+
+# --- the learning-rate explorer ----------------------------------------------------------
+
+EXPLORER_STATE = """() => {
+    const box = document.querySelector('.linreg-explorer.is-live');
+    const slider = box.querySelector('input[type=range]');
+    const pairs = s => s.trim().split(/\\s+/).map(p => p.split(',').map(Number));
+    const path = box.querySelector('[data-role=path]');
+    const toScreen = (node, [x, y]) => {
+        const p = new DOMPoint(x, y).matrixTransform(node.getScreenCTM());
+        return [p.x, p.y];
+    };
+    const optimum = box.querySelector('circle.optimum');
+    const points = pairs(path.getAttribute('points'));
+    return {
+        index: Number(slider.value),
+        shown: box.querySelector('output').textContent,
+        valuetext: slider.getAttribute('aria-valuetext'),
+        path: points,
+        loss: pairs(box.querySelector('[data-role=loss]').getAttribute('points')),
+        listed: [...box.querySelectorAll('.linreg-explorer-losses li')].map(li => li.textContent),
+        status: box.querySelector('.linreg-explorer-status').textContent,
+        pathEnd: toScreen(path, points[points.length - 1]),
+        optimum: toScreen(optimum, [optimum.cx.baseVal.value, optimum.cy.baseVal.value]),
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Gradient descent from the tutorial's start at any lr, as linreg computes it here: the
+    W, b and loss after each step, the start included (the bare loop, as the explorer)."""
+    import torch
+
+    import linreg
+    from linreg.training import train
+
+    data = linreg.make_data()
+    cache = {}
+
+    def run(lr):
+        if lr not in cache:
+            model = linreg.LinearModel.like(data.X)
+            steps = list(train(model, data.X, data.y, lr, linreg.DEFAULTS.num_epochs))
+            with torch.no_grad():
+                final = linreg.mse_loss(model(data.X), data.y).item()
+            cache[lr] = {
+                "path": [[W, b] for _, W, b in steps] + [[model.W.item(), model.b.item()]],
+                "loss": [loss for loss, _, _ in steps] + [final],
+            }
+        return cache[lr]
+
+    return run
+
+
+def assert_shows_the_build_run(state, runs):
+    """The explorer shows, for its lr, the run linreg computes: path, curve and numbers."""
+    lr = float(state["shown"])
+    expected = runs(lr)
+    assert state["valuetext"] == f"learning rate {state['shown']}"
+    assert len(state["path"]) == len(expected["path"]) == 21, lr
+    for drawn, (W, b) in zip(state["path"], expected["path"], strict=True):
+        assert drawn == pytest.approx([W, b], rel=1e-5, abs=1e-5), (lr, drawn, W, b)
+    for (epoch, log_loss), (step, loss) in zip(
+        state["loss"], enumerate(expected["loss"]), strict=True
+    ):
+        assert epoch == step and 10**log_loss == pytest.approx(loss, rel=1e-5), (lr, step)
+    listed = [float(text) for text in state["listed"]]
+    assert listed == pytest.approx(expected["loss"], rel=1e-4), lr
+    assert f"After 20 steps the loss is {state['listed'][-1]}" in state["status"]
+    return lr
+
+
+def test_the_explorer_follows_the_mouse(visit, runs):
+    v = visit("learning-rate.html")
+    slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
+    slider.scroll_into_view_if_needed()
+    start = v.page.evaluate(EXPLORER_STATE)
+    assert assert_shows_the_build_run(start, runs) == 0.1  # the default, to begin with
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    seen = set()
+    for fraction in [0.0, 0.44, 1.0, 0.8]:
+        v.page.mouse.click(box["x"] + 8 + fraction * (box["width"] - 16), y)
+        seen.add(assert_shows_the_build_run(v.page.evaluate(EXPLORER_STATE), runs))
+    # and a drag: press on the thumb, move, release
+    v.page.mouse.move(box["x"] + 8 + 0.8 * (box["width"] - 16), y)
+    v.page.mouse.down()
+    v.page.mouse.move(box["x"] + 8 + 0.2 * (box["width"] - 16), y, steps=8)
+    v.page.mouse.up()
+    dragged = assert_shows_the_build_run(v.page.evaluate(EXPLORER_STATE), runs)
+    seen.add(dragged)
+    assert {0.025, 1.1} <= seen and dragged < 0.4 and len(seen) == 5, seen
+    assert not v.errors, v.errors
+
+
+def test_the_explorer_answers_the_keyboard(visit, runs):
+    v = visit("learning-rate.html")
+    slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
+    slider.focus()
+    path = []
+    for key in ["ArrowRight"] * 3 + ["ArrowLeft", "End", "Home", "PageUp"]:
+        v.page.keyboard.press(key)
+        state = v.page.evaluate(EXPLORER_STATE)
+        path.append(assert_shows_the_build_run(state, runs))
+    assert path[:6] == [0.125, 0.15, 0.175, 0.15, 1.1, 0.025] and path[6] > 0.025, path
+    assert v.page.evaluate("document.activeElement.type") == "range"
+    label = v.page.evaluate("document.activeElement.labels[0].textContent")
+    assert label.startswith("Learning rate"), label
+    assert not v.errors, v.errors
+
+
+def test_the_explorer_draws_in_the_axes_it_labels(visit):
+    v = visit("learning-rate.html")
+    slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
+    slider.focus()
+    while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.5":  # 0.5: one step to the optimum
+        v.page.keyboard.press("ArrowRight")
+    state = v.page.evaluate(EXPLORER_STATE)
+    assert state["pathEnd"] == pytest.approx(state["optimum"], abs=1.0), state
+    assert "Converges" in state["status"]
+    # each tick label sits where its value falls in the path's own coordinates
+    ticks = v.page.evaluate(
+        """() => {
+        const box = document.querySelector('.linreg-explorer.is-live');
+        const path = box.querySelector('[data-role=path]');
+        const ctm = path.getScreenCTM();
+        return [...box.querySelector('svg').querySelectorAll('text.tick-label')].map(t => {
+            const r = t.getBoundingClientRect();
+            const value = Number(t.textContent);
+            const x = t.classList.contains('x');
+            const p = new DOMPoint(x ? value : 0, x ? 0 : value).matrixTransform(ctm);
+            return x ? [r.x + r.width / 2, p.x] : [r.y + r.height / 2, p.y];
+        });
+    }"""
+    )
+    assert len(ticks) >= 6
+    for label, position in ticks:
+        assert abs(label - position) < 3, ticks
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_explorer_reads_in_both_palettes_and_on_a_phone(look, width, scheme):
+    v = look("learning-rate.html", width=width, scheme=scheme)
+    box = v.page.locator(".linreg-explorer.is-live")
+    box.scroll_into_view_if_needed()
+    assert v.page.locator(".linreg-explorer img").is_hidden()  # the static figure gave way
+    assert contrast(v.page, ".linreg-explorer-status") >= 4.5
+    colours = v.page.evaluate(
+        """() => {
+        const rgba = s => {
+            const c = s.match(/[\\d.]+/g).map(Number);
+            return c.length > 3 ? c : [...c, 1];
+        };
+        const lum = c => {
+            const [r, g, b] = c.map(v => v / 255).map(
+                v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const ratio = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const backRgb = rgba(getComputedStyle(document.body).backgroundColor).slice(0, 3);
+        const back = lum(backRgb);
+        const box = document.querySelector('.linreg-explorer.is-live');
+        const of = (sel, prop) => {  // a colour with alpha, as it shows over the page
+            const c = rgba(getComputedStyle(box.querySelector(sel))[prop]);
+            return lum(c.slice(0, 3).map((v, i) => c[3] * v + (1 - c[3]) * backRgb[i]));
+        };
+        return {
+            text: ratio(of('svg text', 'fill'), back),
+            path: ratio(of('[data-role=path]', 'stroke'), back),
+            contour: ratio(of('.contour', 'stroke'), back),
+        };
+    }"""
+    )
+    assert colours["text"] >= 4.5 and colours["path"] >= 3 and colours["contour"] >= 1.5, colours
+    for panel in box.locator("svg").all():
+        panel_box = panel.bounding_box()
+        assert panel_box["width"] >= 300 and panel_box["x"] + panel_box["width"] <= width
+        text = panel.locator("text.tick-label").first.bounding_box()
+        assert text["height"] >= 9, text  # tick labels at least 9 px high
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_without_javascript_the_explorer_is_a_figure(browser, server):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(server + "learning-rate.html")
+    figure = page.locator(".linreg-explorer img")
+    assert figure.is_visible() and figure.evaluate("i => i.naturalWidth") == 640
+    note = page.locator(".linreg-explorer-note").inner_text()
+    assert "lr = 0.1, 0.5, 0.95" in note and "44 runs" in note, note
+    assert page.locator(".linreg-explorer input").count() == 0
+    context.close()
