@@ -66,15 +66,18 @@ try:
     linreg.fit(linreg.LinearModel.like(shifted.X), shifted.X, shifted.y, lr=0.1)
 except linreg.DivergenceError as error:
     print(error)
+else:
+    print("lr = 0.1 converged: it is below this data's stability bound")
 
 # %% [markdown]
-# Just under that bound, at lr = 0.035, the path bounces from one wall of the valley to the
-# other, a zig-zag that dies down over the first few dozen epochs, and then crawls along the
-# valley floor. After 100 epochs it is still far from the optimum:
+# Just under that bound, at 95% of it (lr = 0.035), the path bounces from one wall of the
+# valley to the other, a zig-zag that dies down over the first few dozen epochs, and then
+# crawls along the valley floor. After 100 epochs it is still far from the optimum:
 
 # %%
+lr = 0.95 * linreg.stability_bound(shifted.X)
 model = linreg.LinearModel.like(shifted.X)
-zigzag = linreg.fit(model, shifted.X, shifted.y, lr=0.035, num_epochs=100)
+zigzag = linreg.fit(model, shifted.X, shifted.y, lr=lr, num_epochs=100)
 plot_landscape(shifted.X, shifted.y, zigzag, true_W=shifted.true_W, true_b=shifted.true_b)
 
 # %%
@@ -91,7 +94,7 @@ print(f"least squares:    W = {W_best:.3f}, b = {b_best:.3f}")
 # $(W, b)$ plane (an eigenvector) along which $H$ only stretches, $H v = \lambda v$. Along
 # $v$, the loss rises as $\lambda \lVert e \rVert^2$: $\lambda_{\max}$ is the curvature
 # across the valley, $\lambda_{\min}$ the curvature along it. A ring where the excess loss is
-# $c$ is an ellipse with half-axes $\sqrt{c / \lambda}$, so the valley is
+# $\delta$ is an ellipse with half-axes $\sqrt{\delta / \lambda}$, so the valley is
 # $\sqrt{\lambda_{\max} / \lambda_{\min}}$ times longer than it is wide. The ratio
 # $\kappa = \lambda_{\max} / \lambda_{\min}$ is the **condition number** of $H$:
 
@@ -99,12 +102,12 @@ print(f"least squares:    W = {W_best:.3f}, b = {b_best:.3f}")
 from linreg.curvature import curvature
 
 for name, d in [("x with mean 0", data), ("x with mean 5", shifted)]:
-    c = curvature(d.X)
-    low, high = c.eigenvalues
+    bowl = curvature(d.X)
+    low, high = bowl.eigenvalues
     print(
         f"{name}: eigenvalues {low:.4f} and {high:.4f}, condition number "
-        f"{c.condition_number:.4g}, rings {c.condition_number**0.5:.3g} times longer than "
-        f"wide, stability bound {c.bound:.4f}"
+        f"{bowl.condition_number:.4g}, rings {bowl.condition_number**0.5:.3g} times longer "
+        f"than wide, stability bound {bowl.bound:.4f}"
     )
 
 # %% [markdown]
@@ -112,8 +115,9 @@ for name, d in [("x with mean 0", data), ("x with mean 5", shifted)]:
 # rings are about 27 times longer than wide, as the figure shows. The learning rate has to
 # suit the steepest direction: above $1/\lambda_{\max}$ the steps across the valley grow
 # instead of shrinking (the next page shows why). At a step that small, the gentle slope
-# along the valley, where the gradient is about $\lambda_{\min}/\lambda_{\max}$ times
-# smaller, is covered at a crawl. The larger $\kappa$, the slower gradient descent.
+# along the valley, where the gradient is about $\kappa$ times weaker than across it at the
+# same distance from the optimum, is covered at a crawl. The larger $\kappa$, the slower
+# gradient descent.
 #
 # ## The fix: centre x
 #
@@ -177,6 +181,8 @@ assert torch.equal(shifted.X, data.X + 5.0) and torch.allclose(
 # "raising W by 1 and lowering b by 5 leaves the predictions ... nearly where they were":
 # on average they move by less than a fifth of what raising W by 1 alone moves them
 assert (shifted.X - 5).abs().mean() < 0.2 * shifted.X.abs().mean()
+# "moving W changes every prediction by about 5 times as much as moving b does": |x| ~ 5
+assert abs(shifted.X.abs().mean().item() - 5) < 0.2
 # "the default learning rate ... diverges at once"
 try:
     linreg.fit(linreg.LinearModel.like(shifted.X), shifted.X, shifted.y, lr=0.1)
@@ -184,9 +190,9 @@ except linreg.DivergenceError as caught:
     assert len(caught.history.losses) == 2  # the first rise, after one step
 else:
     raise AssertionError("lr 0.1 did not diverge on the shifted data")
-# "just under that bound, at lr = 0.035"
+# "just under that bound, at 95% of it (lr = 0.035)"
 c_shifted = curvature(shifted.X)
-assert 0.035 < c_shifted.bound < 0.04 and f"{c_shifted.bound:.3f}" == "0.037"
+assert f"{c_shifted.bound:.3f}" == "0.037" and round(lr, 3) == 0.035 and zigzag.lr == lr
 # "bounces from one wall to the other": the part across the valley (along v_max) changes
 # sign at every step, shrinking, for the first few dozen epochs
 v_max = c_shifted.eigenvectors[:, 1]
@@ -218,9 +224,11 @@ for lam, v in zip(c_shifted.eigenvalues, c_shifted.eigenvectors.T, strict=True):
     loss_p = ((W_p * x64 + b_p - y64) ** 2).mean().item()
     loss_best = ((W_best * x64 + b_best - y64) ** 2).mean().item()
     assert abs((loss_p - loss_best) - 1.0) < 1e-6
-# "the gradient along the valley is about lambda_min / lambda_max times smaller": at equal
-# distances, the gradient 2 H e has length 2 lambda |e| along each eigenvector
-assert c_shifted.eigenvalues[0] / c_shifted.eigenvalues[1] < 0.002
+# "the gradient is about kappa times weaker along the valley than across it at the same
+# distance": 2 H e along each eigenvector, at distance 1, in float64
+v_lo, v_hi = c_shifted.eigenvectors.T
+grad_along, grad_across = (2 * c_shifted.H @ v_lo).norm(), (2 * c_shifted.H @ v_hi).norm()
+assert abs(grad_across / grad_along / c_shifted.condition_number - 1) < 1e-9
 # "Five epochs reach the least-squares line"
 assert abs(W - W_best) < 1e-3 and abs(b - b_best) < 1e-2, (W, b, W_best, b_best)
 assert loss < 1.001 * linreg.mse_loss(W_best * shifted.X + b_best, shifted.y).item()

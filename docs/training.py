@@ -102,9 +102,10 @@ plot_loss(history, best_loss=best_loss)
 linreg.stability_bound(data.X)
 
 # %% [markdown]
-# Above the bound each step overshoots the bottom of the bowl by more than it started, and
-# the loss grows. `fit` notices the first rise larger than rounding can explain, stops, and
-# raises a `DivergenceError` that names the bound and carries the history so far:
+# Above the bound each step lands on the other side of the bottom of the bowl, farther from it
+# than it started, and the loss grows. `fit` notices the first rise larger than rounding can
+# explain, stops, and raises a `DivergenceError` that names the bound and carries the history
+# so far:
 
 # %%
 try:
@@ -154,7 +155,7 @@ assert abs(linreg.stability_bound(data.X) - 1.0) < 0.05  # "about 1"
 x64 = data.X.double()
 H = torch.tensor([[(x64**2).mean(), x64.mean()], [x64.mean(), 1.0]], dtype=torch.float64)
 assert abs(1 / torch.linalg.eigvalsh(H)[-1].item() - linreg.stability_bound(data.X)) < 1e-12
-# "each step overshoots the bottom of the bowl by more than it started": the distance grows
+# "each step lands on the other side ..., farther from it than it started": the distance grows
 gone = [math.hypot(W - W_best, b - b_best) for W, b in zip(diverged.Ws, diverged.bs, strict=True)]
 assert all(
     b > a

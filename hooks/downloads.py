@@ -33,7 +33,7 @@ from mkdocs.exceptions import PluginError
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache"))
 # What the notebooks import, and what runs them (`jupyter execute`, or JupyterLab's kernel).
-READER_PACKAGES = ["torch", "numpy", "matplotlib", "ipykernel", "nbclient"]
+READER_PACKAGES = ["torch", "numpy", "matplotlib", "contourpy", "ipykernel", "nbclient"]
 WHEEL_SOURCES = ["pyproject.toml", "README.md", "LICENSE", "linreg"]
 
 

@@ -39,18 +39,25 @@ DIGITS = 6  # significant digits kept of each number: the page's JSON stays smal
 class Explorer:
     """Runs at many learning rates, and what the page needs to draw them."""
 
-    histories: list[History]
+    histories: list[History] = field(repr=False)
     """One run per learning rate: the loss, W and b before each epoch, and the final W, b."""
-    final_losses: list[float]
+    final_losses: list[float] = field(repr=False)
     """The loss after each run's last step."""
     shown: tuple[float, ...]
     """The learning rates of the runs drawn in the static figure."""
     start: float
     """The learning rate the slider starts at."""
-    spec: dict
+    spec: dict = field(repr=False)
     """Everything the page's script draws, as JSON-ready values."""
     data: tuple[Tensor, Tensor, float | None, float | None] = field(repr=False)
     """X, y, true_W and true_b, for the static figure."""
+
+    def __repr__(self) -> str:
+        lrs = [h.lr for h in self.histories]
+        return (
+            f"<Explorer of {len(lrs)} runs, lr from {lrs[0]:g} to {lrs[-1]:g}, starting at "
+            f"{self.start:g}. In Jupyter or on the site it shows as a figure (.figure()).>"
+        )
 
     def figure(self) -> DescribedFigure:
         """The static figure: the paths of the runs at `shown` on the loss landscape."""
@@ -80,20 +87,24 @@ def explore(
     b0: float = DEFAULTS.b0,
     true_W: float | None = None,
     true_b: float | None = None,
-    start: float = DEFAULTS.lr,
-    shown: tuple[float, ...] = (DEFAULTS.lr,),
+    start: float | None = None,
+    shown: tuple[float, ...] | None = None,
 ) -> Explorer:
     """Train from (W0, b0) for `num_epochs` epochs at each of `lrs`, for the explorer.
 
-    `start` (the slider's first position) and each of `shown` (the static figure's runs)
-    must be among `lrs`. A run whose numbers overflow stops there.
+    The slider starts at `start` (by default the lr in `lrs` nearest `DEFAULTS.lr`); the
+    static figure shows the runs at `shown` (by default `start` alone). Both must be among
+    `lrs`. A run whose numbers overflow stops there.
     """
     lrs = [checks.learning_rate(lr) for lr in lrs]
     if not lrs or sorted(set(lrs)) != lrs:
-        raise checks.ArgumentError("lrs", "lrs must be increasing and not empty.")
-    for name, values in {"start": (start,), "shown": shown}.items():
-        if not set(values) <= set(lrs):
-            raise checks.ArgumentError(name, f"{name}={values} must be among lrs.")
+        raise checks.ArgumentError(
+            "lrs", f"lrs must be increasing, with no repeats, and not empty; got {lrs}."
+        )
+    if start is None:
+        start = min(lrs, key=lambda lr: abs(lr - DEFAULTS.lr))
+    start = _among(lrs, start, "start")
+    shown = tuple(_among(lrs, lr, "shown") for lr in (shown or (start,)))
     num_epochs = checks.whole_number(num_epochs, "num_epochs", 1, DEFAULTS.num_epochs)
     probe = LinearModel.like(X, W=W0, b=b0)
     X, y = checks.model_data(probe, X, y)
@@ -108,6 +119,12 @@ def explore(
             history.losses.append(loss)
             history.Ws.append(W)
             history.bs.append(b)
+        if not history.losses:
+            raise checks.ArgumentError(
+                "y",
+                f"the loss at the start, W0={W0:g}, b0={b0:g}, is not finite in {X.dtype}: "
+                "rescale y, start nearer the data, or use float64 data.",
+            )
         history.W, history.b = model.W.item(), model.b.item()
         with torch.no_grad():
             finals.append(mse_loss(model(X), y).item())
@@ -148,10 +165,22 @@ def explore(
         "view": view,
         "ticks": ticks,
         "contours": _contours(X, y, view, best_loss),
-        "loss_view": _loss_view(best_loss, [h.losses[0] for h in histories]),
+        "loss_view": _loss_view(best_loss, histories),
         "runs": runs,
     }
     return Explorer(histories, finals, tuple(shown), start, spec, (X, y, true_W, true_b))
+
+
+def _among(lrs: list[float], value: float, name: str) -> float:
+    """The lr in `lrs` equal to `value` up to rounding (0.025 * 38 is 0.9500000000000001)."""
+    nearest = min(lrs, key=lambda lr: abs(lr - value))
+    if math.isclose(nearest, value, rel_tol=1e-9):
+        return nearest
+    raise checks.ArgumentError(
+        name,
+        f"{name}: {value:g} is not one of lrs (the nearest is {nearest:g}); pass a value "
+        "from lrs, or add it to them.",
+    )
 
 
 def _short(value: float) -> float:
@@ -200,8 +229,12 @@ def _contours(X: Tensor, y: Tensor, view: dict, best_loss: float) -> list[list[f
     return lines
 
 
-def _loss_view(best_loss: float, starts: list[float]) -> dict:
-    """The loss panel's log10 range: from the decade below L* to the decade above the start."""
-    low = math.floor(math.log10(best_loss))
-    high = math.ceil(math.log10(max(starts)))
+def _loss_view(best_loss: float, histories: list[History]) -> dict:
+    """The loss panel's log10 range: from the decade below L* (so that L* stands clear of the
+    frame) to the largest loss of any run, but at most four decades above the largest start."""
+    start = math.ceil(math.log10(max(h.losses[0] for h in histories)))
+    best_loss = max(best_loss, 10.0 ** (start - 9))  # a perfect fit has L* = 0: no log
+    low = math.floor(math.log10(best_loss) - 0.3)
+    largest = max(max(h.losses) for h in histories)
+    high = max(min(math.ceil(math.log10(largest)), start + 4), low + 1)
     return {"log10": [low, high], "ticks": list(range(low, high + 1))}

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import Tensor
 
-from linreg.curvature import Curvature, curvature, predicted_excess
+from linreg.curvature import Curvature, curvature, predicted_excess, stability_bound
 from linreg.data import make_data
 from linreg.model import LinearModel
 from linreg.reference import least_squares
@@ -255,28 +255,30 @@ def plot_landscape(
         f"{best_loss:.4g}, at the least-squares W = {W_best:.2f}, b = {b_best:.2f}."
     )
     for history in histories:
-        end = (history.W, history.b)
+        path = _path(history)
         alt += (
             f" The path of gradient descent with lr = {history.lr:g} goes from "
-            f"({history.Ws[0]:g}, {history.bs[0]:g}) in {len(history.Ws)} steps to "
-            f"({end[0]:.2f}, {end[1]:.2f})."
+            f"({path[0][0]:g}, {path[0][1]:g}) in {len(history.Ws)} steps to "
+            f"({path[-1][0]:.2f}, {path[-1][1]:.2f})."
         )
     ax = _axes(ax, alt)
     ax.contour(W_grid, b_grid, loss, levels, colors="0.7", linewidths=0.8)
     colors = [MODEL_COLOR, "tab:green", "tab:purple", "tab:brown", "tab:pink"]
     for history, color in zip(histories, itertools.cycle(colors)):
+        path = _path(history)
         ax.plot(
-            [*history.Ws, history.W],
-            [*history.bs, history.b],
+            [W for W, _ in path],
+            [b for _, b in path],
             "o-",
             color=color,
-            markersize=3,
+            markersize=3 if len(path) <= 40 else 1.5,  # a long path stays a line, not a blot
             linewidth=1,
             label=f"lr = {history.lr:g}",
         )
-    ax.plot(W_best, b_best, "k*", markersize=12, label="least squares (W*, b*)")
+    # the true point under the optimum, as a cross whose arms reach past the star
     if true_W is not None and true_b is not None:
-        ax.plot(true_W, true_b, "P", color=TRUE_COLOR, markersize=8, label="true (W, b)")
+        ax.plot(true_W, true_b, "+", color=TRUE_COLOR, markersize=16, mew=2, label="true (W, b)")
+    ax.plot(W_best, b_best, "k*", markersize=11, zorder=3, label="least squares (W*, b*)")
     ax.set(xlabel="W", ylabel="b", title="The loss over (W, b)")
     # Show the box, widened on one side to fill the axes at an equal aspect: the view follows
     # the data limits, which are set to the box (the contours and a diverging path reach out).
@@ -292,12 +294,15 @@ def plot_excess(
 ) -> Figure:
     """The excess loss L - L* of each epoch, observed (dots) and predicted (line), log scale."""
     observed = [loss - best_loss for loss in history.losses]
-    ax = _axes(
-        ax,
-        f"Line plot, on a logarithmic scale, of the excess loss L - L* over "
-        f"{len(observed)} epochs at lr = {history.lr:g}: the predicted curve, from "
-        f"{predicted[0]:.4g} to {predicted[-1]:.4g}, runs through the observed points.",
-    )
+    if observed:
+        alt = (
+            f"Line plot, on a logarithmic scale, of the excess loss L - L* over "
+            f"{len(observed)} epochs at lr = {history.lr:g}: the predicted curve, from "
+            f"{predicted[0]:.4g} to {predicted[-1]:.4g}, runs through the observed points."
+        )
+    else:
+        alt = "An empty plot of the excess loss: no epochs were run."
+    ax = _axes(ax, alt)
     epochs = range(len(observed))
     ax.plot(epochs, predicted, "-", color="k", linewidth=1, label="predicted from H")
     shown = [e for e in epochs if observed[e] > 0]  # rounding can take the loss to L*
@@ -305,7 +310,8 @@ def plot_excess(
         shown, [observed[e] for e in shown], "o", color=MODEL_COLOR, markersize=5, label="observed"
     )
     ax.set(xlabel="epoch", ylabel="L - L*", title=f"Excess loss at lr = {history.lr:g}")
-    ax.set_yscale("log")
+    if shown:  # a log scale needs something above zero to show
+        ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper right")
     return ax.figure
@@ -380,7 +386,8 @@ def plot_losses(
     longest = max((len(h.losses) for h in histories), default=0)
     alt = f"Line plot of the loss over up to {longest} epochs, on a logarithmic scale, for "
     alt += ", ".join(
-        f"lr = {h.lr:g} (from {h.losses[0]:.4g} to {h.losses[-1]:.4g}"
+        f"lr = {h.lr:g} "
+        + (f"(from {h.losses[0]:.4g} to {h.losses[-1]:.4g}" if h.losses else "(no epochs")
         + (f", stopped after {len(h.losses)} epochs)" if len(h.losses) < longest else ")")
         for h in histories
     )
@@ -395,12 +402,13 @@ def plot_losses(
         stopped = len(history.losses) < longest
         label = f"lr = {history.lr:g}" + (" (diverged)" if stopped else "")
         ax.plot(range(len(history.losses)), history.losses, "-", color=color, label=label)
-        if stopped:
+        if stopped and history.losses:
             ax.plot(len(history.losses) - 1, history.losses[-1], "x", color=color, markersize=9)
     if best_loss is not None:
         ax.axhline(best_loss, color="k", linestyle="--", label="least-squares loss")
     ax.set(xlabel="epoch", ylabel="mean squared error", title="Loss for each learning rate")
-    ax.set_yscale("log")
+    if any(v > 0 for h in histories for v in h.losses):
+        ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper right", fontsize="small")
     return ax.figure
@@ -418,13 +426,18 @@ def _loss(m: tuple[float, ...], W, b):
     return W * W * xx + 2 * W * b * x + b * b - 2 * W * xy - 2 * b * t + tt
 
 
+def _path(history: History) -> list[tuple[float, float]]:
+    """(W, b) at the start of each epoch, then after the last update."""
+    return [*zip(history.Ws, history.bs, strict=True), (history.W, history.b)]
+
+
 def _box(points, histories) -> tuple[tuple[float, float], tuple[float, float]]:
     """Limits that show `points` and every path point no farther from the first point than
     its start is (a diverging path leaves the frame), with a margin."""
     (W0, b0), *_ = points
     pts = list(points)
     for h in histories:
-        path = [*zip(h.Ws, h.bs, strict=True), (h.W, h.b)]
+        path = _path(h)
         reach = math.hypot(path[0][0] - W0, path[0][1] - b0)
         pts += [p for p in path if math.hypot(p[0] - W0, p[1] - b0) <= reach * 1.000001]
     Ws, bs = [p[0] for p in pts], [p[1] for p in pts]
@@ -436,7 +449,7 @@ def _box(points, histories) -> tuple[tuple[float, float], tuple[float, float]]:
 # The runs the learning-rate pages draw besides the tutorial's own (docs/landscape.py and
 # docs/learning-rate.py make the same calls; tests/test_site_figures.py fails if they differ).
 SHIFT = 5.0  # the mean of x in the shifted data
-SHIFTED_LR, SHIFTED_EPOCHS = 0.035, 100  # just under the shifted data's bound, 0.037
+SHIFTED_FRACTION, SHIFTED_EPOCHS = 0.95, 100  # lr at 95% of the shifted data's bound
 SWEEP = (0.01, 0.1, 0.5, 0.95, 1.05)  # too small, the default, one step, near and above the bound
 EXPLORER_SHOWN = (0.1, 0.5, 0.95)  # the explorer's static figure
 
@@ -468,7 +481,8 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
     def landscape_shifted() -> Figure:  # docs/landscape.py: the same sample, x shifted
         d = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed, x_mean=SHIFT)
         model = LinearModel.like(d.X, W=s.W0, b=s.b0)
-        history = fit(model, d.X, d.y, lr=SHIFTED_LR, num_epochs=SHIFTED_EPOCHS)
+        lr = SHIFTED_FRACTION * stability_bound(d.X)
+        history = fit(model, d.X, d.y, lr=lr, num_epochs=SHIFTED_EPOCHS)
         return plot_landscape(d.X, d.y, history, **true)
 
     def runs(lrs: tuple[float, ...]) -> list[History]:  # from (W0, b0), as the pages run them

@@ -519,7 +519,7 @@ def test_the_explorer_draws_in_the_axes_it_labels(visit):
     v = visit("learning-rate.html")
     slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
     slider.focus()
-    while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.5":  # 0.5: one step to the optimum
+    while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.500":  # 0.5: one step to the optimum
         v.page.keyboard.press("ArrowRight")
     state = v.page.evaluate(EXPLORER_STATE)
     assert state["pathEnd"] == pytest.approx(state["optimum"], abs=1.0), state
@@ -532,7 +532,7 @@ def test_the_explorer_draws_in_the_axes_it_labels(visit):
         const ctm = path.getScreenCTM();
         return [...box.querySelector('svg').querySelectorAll('text.tick-label')].map(t => {
             const r = t.getBoundingClientRect();
-            const value = Number(t.textContent);
+            const value = Number(t.textContent.replace('\u2212', '-'));
             const x = t.classList.contains('x');
             const p = new DOMPoint(x ? value : 0, x ? 0 : value).matrixTransform(ctm);
             return x ? [r.x + r.width / 2, p.x] : [r.y + r.height / 2, p.y];

@@ -20,7 +20,7 @@
     return node;
   }
 
-  const number = (v, digits = 5) => String(Number(v.toPrecision(digits)));
+  const number = (v, digits = 5) => String(Number(v.toPrecision(digits))).replace("-", "\u2212");
   const pairs = (xs, ys) => xs.map((x, i) => `${x},${ys[i]}`).join(" ");
 
   // A panel: an SVG of the spec's size with a framed plotting area. `toPixels` maps the
@@ -106,27 +106,30 @@
     );
     for (let e = 0; e <= spec.epochs; e += 5) curve.tick("x", e, String(e));
     spec.loss_view.ticks.forEach((k) => curve.tick("y", k, k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k)));
-    const floor = curve.toPixels(0, Math.log10(spec.best_loss))[1];
+    const logOf = (v) => Math.log10(Math.max(v, 10 ** lo)); // a loss of 0 sits on the floor
+    const floor = curve.toPixels(0, logOf(spec.best_loss))[1];
     svg("line", { x1: spec.plot[0], x2: spec.plot[0] + spec.plot[2], y1: floor, y2: floor, class: "floor" }, curve.area);
     const lossLine = svg("polyline", { class: "path", "data-role": "loss" }, curve.data);
 
     const legend = html("p", { class: "linreg-explorer-legend" }, box);
-    legend.innerHTML =
-      '<span class="key path"></span> the path, one dot per step ' +
-      '<span class="key optimum"></span> least squares ' +
-      (spec.true ? '<span class="key true"></span> true (W, b) ' : "") +
-      '<span class="key floor"></span> least-squares loss';
+    const keys = [["path", "the path, one dot per step"], ["optimum", "least squares"]];
+    if (spec.true) keys.push(["true", "true (W, b)"]);
+    keys.push(["floor", "least-squares loss"]);
+    for (const [key, text] of keys) {
+      const item = html("span", { class: "item" }, legend, ` ${text}`);
+      item.prepend(html("span", { class: `key ${key}` }));
+    }
 
     html("p", { class: "linreg-explorer-caption" }, box, "Loss after each step (step 0 is the start):");
     const list = html("ol", { class: "linreg-explorer-losses", start: 0 }, box);
 
     function show(index) {
       const run = runs[index];
-      const lr = number(run.lr);
+      const lr = run.lr.toFixed(3); // a fixed width: the label does not jump as it changes
       shown.textContent = lr;
       slider.setAttribute("aria-valuetext", `learning rate ${lr}`);
       path.setAttribute("points", pairs(run.W, run.b));
-      lossLine.setAttribute("points", pairs(run.loss.map((_, e) => e), run.loss.map(Math.log10)));
+      lossLine.setAttribute("points", pairs(run.loss.map((_, e) => e), run.loss.map(logOf)));
       dots.replaceChildren();
       run.W.forEach((W, i) => {
         const [x, y] = land.toPixels(W, run.b[i]);
@@ -138,7 +141,9 @@
       const last = run.loss.length - 1;
       let what;
       if (worst >= 1) {
-        what = `Diverges: lr is above the stability bound ${number(spec.bound, 4)}, and a factor below −1 makes each step overshoot by more than it gains.`;
+        what =
+          `Diverges: lr is above the stability bound ${number(spec.bound, 4)}. A factor below ` +
+          "\u22121 sends each step to the other side of the optimum, farther from it than it started.";
       } else if (Math.min(...run.factors) < 0) {
         what = "Converges, overshooting: a negative factor sends the path across the optimum at every step.";
       } else {
