@@ -105,7 +105,10 @@
       [[0, spec.epochs], [lo, hi]], "step", "loss (log scale)",
     );
     for (let e = 0; e <= spec.epochs; e += 5) curve.tick("x", e, String(e));
-    spec.loss_view.ticks.forEach((k) => curve.tick("y", k, k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k)));
+    const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3" };
+    const power = (k) => [...String(k)].map((c) => SUPERSCRIPT[c] ?? String.fromCharCode(0x2070 + Number(c))).join("");
+    const decade = (k) => (Math.abs(k) <= 2 ? String(Number((10 ** k).toFixed(2))) : `10${power(k)}`);
+    spec.loss_view.ticks.forEach((k) => curve.tick("y", k, decade(k)));
     const logOf = (v) => Math.log10(Math.max(v, 10 ** lo)); // a loss of 0 sits on the floor
     const floor = curve.toPixels(0, logOf(spec.best_loss))[1];
     svg("line", { x1: spec.plot[0], x2: spec.plot[0] + spec.plot[2], y1: floor, y2: floor, class: "floor" }, curve.area);
