@@ -29,6 +29,12 @@ plot_predictions(data.X, data.y, model, title="After training")
 #    across it, and the narrow valley that an offset in $x$ makes.
 # 7. [Choosing the learning rate](learning-rate.html): the bound and the best learning rate,
 #    derived from the data, and an explorer with a slider.
+# 8. [The closed form](closed-form.html): the best line in one step of algebra, three ways,
+#    and how far it lies from the truth as the sample grows.
+# 9. [Mini-batches](minibatch.html): the same step on batches of a shuffle, and the noise
+#    floor it settles on.
+# 10. [Idiomatic PyTorch](pytorch.html): `nn.Linear`, `nn.MSELoss`, `torch.optim.SGD` and
+#     a `DataLoader`, checked against the hand-written run.
 #
 # Every page is a notebook **run when the site is built**, so each number and figure you see
 # is what the current code produces, and hidden checks fail the build if the prose and the

@@ -7,6 +7,7 @@ pages make the same calls step by step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,3 +65,40 @@ def run(
     else:
         best_loss = mse_loss(best[0] * data.X + best[1], data.y).item()
     return Experiment(s, data, initial, model, history, best, best_loss)
+
+
+@dataclass
+class SamplingError:
+    """How far the least-squares optimum lies from the true line, over many samples."""
+
+    ns: list[int]
+    """The sample sizes."""
+    seeds: list[int]
+    """The seeds drawn at each size."""
+    W: list[float]
+    """`W[i]`: the root mean square of W* - true_W over the seeds, at `ns[i]` examples."""
+    b: list[float]
+    """`b[i]`: the same for b* - true_b."""
+
+
+def sampling_error(ns: list[int], seeds: list[int], settings: Settings = DEFAULTS) -> SamplingError:
+    """Draw a sample of each size in `ns` with each seed, solve least squares on it, and
+    measure how far (W*, b*) lies from (true_W, true_b), as a root mean square over seeds.
+
+    Theory: with x ~ N(0, 1), both errors are about noise / sqrt(n).
+    """
+    ns = [checks.whole_number(n, "ns", 2, 1000) for n in ns]
+    seeds = [checks.whole_number(seed, "seeds", 0, 42, high=2**32 - 1) for seed in seeds]
+    if not ns or not seeds:
+        raise checks.ArgumentError("ns", "pass at least one sample size and one seed.")
+    s = settings
+    rms_W, rms_b = [], []
+    for n in ns:
+        errors = []
+        for seed in seeds:
+            data = make_data(s.true_W, s.true_b, n, s.noise, seed)
+            W_best, b_best = least_squares(data.X, data.y)
+            errors.append((W_best - s.true_W, b_best - s.true_b))
+        rms_W.append(math.sqrt(sum(e[0] ** 2 for e in errors) / len(errors)))
+        rms_b.append(math.sqrt(sum(e[1] ** 2 for e in errors) / len(errors)))
+    return SamplingError(ns, seeds, rms_W, rms_b)

@@ -10,6 +10,7 @@ Outside Jupyter, `fig.show()` opens a window (or writes a PNG where no window ca
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import itertools
@@ -33,7 +34,7 @@ from linreg.reference import least_squares
 from linreg.training import DivergenceError, History, fit
 
 if TYPE_CHECKING:
-    from linreg.experiment import Experiment
+    from linreg.experiment import Experiment, SamplingError
 
 FIGSIZE = (6.4, 4.0)  # inches; at DPI 100 a 640 x 400 image, the width of the site's column
 DPI = 100
@@ -377,16 +378,21 @@ def plot_contraction(
 
 
 def plot_losses(
-    histories: list[History], *, best_loss: float | None = None, ax: Axes | None = None
+    histories: list[History],
+    *,
+    best_loss: float | None = None,
+    title: str = "Loss for each learning rate",
+    ax: Axes | None = None,
 ) -> Figure:
     """The loss of several runs, one line per learning rate, on a log scale.
 
     A run that stopped early (a DivergenceError's history) ends with a cross.
     """
     longest = max((len(h.losses) for h in histories), default=0)
+    batches = any(h.batch_size is not None for h in histories)
     alt = f"Line plot of the loss over up to {longest} epochs, on a logarithmic scale, for "
     alt += ", ".join(
-        f"lr = {h.lr:g} "
+        f"{_run_label(h, batches)} "
         + (f"(from {h.losses[0]:.4g} to {h.losses[-1]:.4g}" if h.losses else "(no epochs")
         + (f", stopped after {len(h.losses)} epochs)" if len(h.losses) < longest else ")")
         for h in histories
@@ -400,18 +406,78 @@ def plot_losses(
     colors = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
     for history, color in zip(histories, itertools.cycle(colors)):
         stopped = len(history.losses) < longest
-        label = f"lr = {history.lr:g}" + (" (diverged)" if stopped else "")
+        label = _run_label(history, batches) + (" (diverged)" if stopped else "")
         ax.plot(range(len(history.losses)), history.losses, "-", color=color, label=label)
         if stopped and history.losses:
             ax.plot(len(history.losses) - 1, history.losses[-1], "x", color=color, markersize=9)
     if best_loss is not None:
         ax.axhline(best_loss, color="k", linestyle="--", label="least-squares loss")
-    ax.set(xlabel="epoch", ylabel="mean squared error", title="Loss for each learning rate")
+    ax.set(xlabel="epoch", ylabel="mean squared error", title=title)
     if any(v > 0 for h in histories for v in h.losses):
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper right", fontsize="small")
     return ax.figure
+
+
+def plot_sampling_error(error: SamplingError, *, noise: float, ax: Axes | None = None) -> Figure:
+    """How far the least-squares (W*, b*) lies from the truth against n, log-log, with the
+    guide line noise / sqrt(n)."""
+    ns = error.ns
+    ax = _axes(
+        ax,
+        f"Log-log plot of the root mean square distance of W* and b* from the true values, "
+        f"over {len(error.seeds)} samples at each of {len(ns)} sizes from {ns[0]:,} to "
+        f"{ns[-1]:,} examples: from {error.W[0]:.2g} to {error.W[-1]:.2g} for W, falling "
+        f"along the dashed line {noise:g} / sqrt(n).",
+    )
+    ax.plot(ns, error.W, "o-", color=W_COLOR, label="W* - true W")
+    ax.plot(ns, error.b, "s-", color=B_COLOR, label="b* - true b")
+    ax.plot(ns, [noise / math.sqrt(n) for n in ns], "k--", label=f"{noise:g} / sqrt(n)")
+    ax.set(
+        xlabel="examples n",
+        ylabel=f"root mean square over {len(error.seeds)} seeds",
+        title="The sample's optimum against the truth",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.legend(loc="upper right")
+    return ax.figure
+
+
+def plot_parameter_noise(
+    histories: list[History], W_best: float, *, skip: int = 0, ax: Axes | None = None
+) -> Figure:
+    """W at the start of each epoch from epoch `skip` on, one line per run, around the
+    least-squares W* (dashed): how much mini-batches make W wander."""
+    ax = _axes(
+        ax,
+        f"Line plot of W from epoch {skip} on for "
+        + ", ".join(
+            f"{_run_label(h, True)} (between {min(h.Ws[skip:]):.3f} and {max(h.Ws[skip:]):.3f})"
+            for h in histories
+            if h.Ws[skip:]
+        )
+        + f". A dashed line marks the least-squares W* = {W_best:.3f}.",
+    )
+    colors = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
+    for history, color in zip(histories, itertools.cycle(colors)):
+        epochs = range(skip, len(history.Ws))
+        ax.plot(epochs, history.Ws[skip:], "-", color=color, label=_run_label(history, True))
+    ax.axhline(W_best, color="k", linestyle="--", label="least-squares W*")
+    ax.set(xlabel="epoch", ylabel="W", title="W near the end of training")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper right", fontsize="small")
+    return ax.figure
+
+
+def _run_label(history: History, batches: bool = False) -> str:
+    """The run's label: its lr; with `batches` (mini-batch runs among those drawn), also its
+    batch size, or "all data"."""
+    if not batches:
+        return f"lr = {history.lr:g}"
+    batch = "all data" if history.batch_size is None else f"batch {history.batch_size}"
+    return f"{batch}, lr = {history.lr:g}"
 
 
 def _moments(X: Tensor, y: Tensor) -> tuple[float, ...]:
@@ -452,6 +518,10 @@ SHIFT = 5.0  # the mean of x in the shifted data
 SHIFTED_FRACTION, SHIFTED_EPOCHS = 0.95, 100  # lr at 95% of the shifted data's bound
 SWEEP = (0.01, 0.1, 0.5, 0.95, 1.05)  # too small, the default, one step, near and above the bound
 EXPLORER_SHOWN = (0.1, 0.5, 0.95)  # the explorer's static figure
+SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]  # docs/closed-form.py
+SAMPLE_SEEDS = list(range(20))
+MINIBATCH_SIZES = (10, 50, 250, None)  # docs/minibatch.py: lr 0.1, 40 epochs; None: all data
+MINIBATCH_LR, MINIBATCH_EPOCHS, MINIBATCH_SKIP = 0.1, 40, 10
 
 
 def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
@@ -460,6 +530,8 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
     `linreg --plots`, the image tests and the pages' published figures all come from here.
     Each value draws its figure when called.
     """
+    from linreg.experiment import sampling_error
+
     e = experiment
     data, settings = e.data, e.settings
     s = settings
@@ -495,6 +567,20 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
                 histories.append(error.history)
         return histories
 
+    @functools.cache
+    def minibatch_runs() -> list[History]:
+        return [
+            fit(
+                LinearModel.like(data.X, W=s.W0, b=s.b0),
+                data.X,
+                data.y,
+                lr=MINIBATCH_LR,
+                num_epochs=MINIBATCH_EPOCHS,
+                batch_size=batch_size,
+            )
+            for batch_size in MINIBATCH_SIZES
+        ]
+
     predicted = lambda: predicted_excess(data.X, data.y, s.lr, s.num_epochs, s.W0, s.b0)  # noqa: E731
     figures |= {
         "landscape": lambda: plot_landscape(data.X, data.y, e.history, **true),
@@ -503,5 +589,14 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
         "contraction": lambda: plot_contraction(curvature(data.X), SWEEP),
         "sweep": lambda: plot_losses(runs(SWEEP), best_loss=e.best_loss),
         "explorer": lambda: plot_landscape(data.X, data.y, *runs(EXPLORER_SHOWN), **true),
+        "sampling-error": lambda: plot_sampling_error(
+            sampling_error(SAMPLE_SIZES, SAMPLE_SEEDS, s), noise=s.noise
+        ),
+        "minibatch-losses": lambda: plot_losses(
+            minibatch_runs(), best_loss=e.best_loss, title="Loss for each batch size"
+        ),
+        "parameter-noise": lambda: plot_parameter_noise(
+            minibatch_runs(), e.best[0], skip=MINIBATCH_SKIP
+        ),
     }
     return figures

@@ -48,12 +48,43 @@ def train(
         yield loss.item(), W, b
 
 
+def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[Tensor, ...]:
+    """One epoch's mini-batches: the indices 0..n-1 in a fresh random order, cut into
+    pieces of batch_size (the last one smaller when batch_size does not divide n)."""
+    return torch.randperm(n, generator=generator).split(batch_size)
+
+
+def train_minibatch(
+    model: LinearModel,
+    X: Tensor,
+    y: Tensor,
+    lr: float,
+    num_epochs: int,
+    batch_size: int,
+    generator: torch.Generator,
+) -> Iterator[tuple[float, float, float]]:
+    """Each epoch, one gradient step per mini-batch of a fresh shuffle; yield the epoch's
+    loss on all the data, W and b before its steps.
+
+    Trusts its inputs: `fit` checks them, runs this loop and watches for divergence.
+    """
+    for _ in range(num_epochs):
+        W, b = model.W.item(), model.b.item()
+        with torch.no_grad():
+            loss = mse_loss(model(X), y)  # on all the data: the number to compare across runs
+        for index in batches(len(X), batch_size, generator):
+            gradient_step(model, X[index], y[index], lr)
+        yield loss.item(), W, b
+
+
 @dataclass
 class History:
     """What `fit` saw: per epoch, the loss, W and b *before* that epoch's update."""
 
     lr: float
     """The learning rate of the run."""
+    batch_size: int | None = None
+    """The mini-batch size, or None: each step on all the data."""
     losses: list[float] = field(default_factory=list)
     """`losses[e]`: the loss at the start of epoch e."""
     Ws: list[float] = field(default_factory=list)
@@ -88,22 +119,35 @@ def fit(
     lr: float = DEFAULTS.lr,
     num_epochs: int = DEFAULTS.num_epochs,
     on_epoch: Callable[[int, float], object] | None = None,
+    batch_size: int | None = None,
+    seed: int = DEFAULTS.seed,
 ) -> History:
-    """Train `model` in place with `num_epochs` gradient steps on (X, y), each of shape (n,).
+    """Train `model` in place for `num_epochs` epochs on (X, y), each of shape (n,).
 
-    Checks its inputs once, runs `train`, and records each epoch in a History. Below the
-    stability bound the loss of gradient descent on this quadratic never rises, so a rise
-    larger than rounding can explain, or an overflow, raises DivergenceError with the
-    history so far.
+    An epoch is one gradient step on all the data (`train`), or with `batch_size`, one step
+    per mini-batch of a shuffle drawn from a generator seeded with `seed`
+    (`train_minibatch`). Checks its inputs once and records each epoch in a History. Below
+    the stability bound the loss of full-batch gradient descent on this quadratic never
+    rises, so a rise larger than rounding can explain, or an overflow, raises
+    DivergenceError with the history so far; with mini-batches the loss is noisy, and only
+    an overflow or a tenfold rise over the start does.
     """
     model = checks.linear_model(model)
     X, y = checks.model_data(model, X, y)
     lr = checks.representable(checks.learning_rate(lr), "lr", model.W.dtype)
     num_epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
 
-    history = History(lr=lr)
-    watch = _DivergenceWatch(X, y)
-    for loss, W, b in train(model, X, y, lr, num_epochs):
+    if batch_size is None:
+        steps = train(model, X, y, lr, num_epochs)
+    else:
+        batch_size = checks.whole_number(batch_size, "batch_size", 1, 32)
+        seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
+        generator = torch.Generator().manual_seed(seed)
+        steps = train_minibatch(model, X, y, lr, num_epochs, batch_size, generator)
+
+    history = History(lr=lr, batch_size=batch_size)
+    watch = _DivergenceWatch(X, y, noisy=batch_size is not None)
+    for loss, W, b in steps:
         history.losses.append(loss)
         history.Ws.append(W)
         history.bs.append(b)
@@ -126,8 +170,9 @@ class _DivergenceWatch:
 
     SLACK = 64  # multiples of the rounding estimate that a rise must exceed
 
-    def __init__(self, X: Tensor, y: Tensor) -> None:
+    def __init__(self, X: Tensor, y: Tensor, noisy: bool = False) -> None:
         self.X, self.y = X, y
+        self.noisy = noisy  # mini-batches: the loss may rise from one epoch to the next
         self.eps = torch.finfo(X.dtype).eps
         self.x_rms = X.double().square().mean().sqrt().item()
         self.y_rms = y.double().square().mean().sqrt().item()
@@ -145,6 +190,8 @@ class _DivergenceWatch:
             return
         previous = history.losses[-2]
         if math.isfinite(loss) and loss - previous <= self.rounding(previous, W, b):
+            return
+        if self.noisy and math.isfinite(loss) and loss <= 10 * history.losses[0]:
             return
         history.W, history.b = model.W.item(), model.b.item()
         bound = stability_bound(self.X)

@@ -6,7 +6,19 @@ from pathlib import Path
 import jupytext
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["index", "data", "model", "loss", "gradient", "training", "landscape", "learning-rate"]
+PAGES = [
+    "index",
+    "data",
+    "model",
+    "loss",
+    "gradient",
+    "training",
+    "landscape",
+    "learning-rate",
+    "closed-form",
+    "minibatch",
+    "pytorch",
+]
 
 
 def visible_cells(page: str) -> list[str]:

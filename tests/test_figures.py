@@ -88,6 +88,21 @@ def test_explorer_figure(figures):
     return figures["explorer"]()
 
 
+@compare
+def test_sampling_error_figure(figures):
+    return figures["sampling-error"]()
+
+
+@compare
+def test_minibatch_losses_figure(figures):
+    return figures["minibatch-losses"]()
+
+
+@compare
+def test_parameter_noise_figure(figures):
+    return figures["parameter-noise"]()
+
+
 def test_every_site_figure_has_an_image_test(figures):
     tested = {
         name.removeprefix("test_").removesuffix("_figure").replace("_", "-")
