@@ -35,10 +35,11 @@ with torch.no_grad():  # setting the start is not part of training
     model.bias.fill_(10.0)
 
 loss_fn = nn.MSELoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+lr, num_epochs = 0.1, 20  # the hand-written run below uses the same two
+optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
 losses = []
-for _ in range(20):
+for _ in range(num_epochs):
     optimizer.zero_grad()  # clear the gradients of the last step
     loss = loss_fn(model(X), y)  # forward
     loss.backward()  # backward: model.weight.grad and model.bias.grad
@@ -51,7 +52,7 @@ print(f"W = {model.weight.item():.6f}, b = {model.bias.item():.6f}")
 # The hand-written run from the same start:
 
 # %%
-history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=20)
+history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=lr, num_epochs=num_epochs)
 print(f"W = {history.W:.6f}, b = {history.b:.6f}")
 largest = max(abs(a - b) / b for a, b in zip(losses, history.losses, strict=True))
 print(f"largest relative difference between the two loss logs: {largest:.1e}")
@@ -168,8 +169,8 @@ first = nn.Linear(1, 1)
 with torch.no_grad():
     first.weight.fill_(16.0)
     first.bias.fill_(10.0)
-sgd = torch.optim.SGD(first.parameters(), lr=0.1)
-for _ in range(20):
+sgd = torch.optim.SGD(first.parameters(), lr=lr)
+for _ in range(num_epochs):
     sgd.zero_grad()
     loss_fn(first(X), y).backward()
     sgd.step()

@@ -5,6 +5,8 @@ and its copy buttons differ from the rest of the site. For each notebook page th
 
 - removes the cells tagged `check` once they have run (mkdocs-jupyter's remove_tag_config
   would remove them before execution, so their assertions would never run);
+- folds each run of cells tagged `solution` (an exercise's worked answer, executed at build
+  time and checked by the `check` cell after it) into a collapsed <details> block;
 - drops the inline <style> and <script> blocks (docs/stylesheets/notebook.css, served
   once and cached, styles the cells with Material's own colours in both palettes);
 - turns each code cell into Material's `pre > code` block, so it gets the same copy button
@@ -95,6 +97,8 @@ def lean_page(html: str, page) -> tuple[str, list[dict]]:
             if name.lower().startswith("on") or runs_script(value):
                 del element[name]
 
+    fold_solutions(soup)
+
     # nbconvert's cell ids read "cell-id=<random hex>": random, so no two builds would agree,
     # and Material derives each copy button's CSS selector from the enclosing id, where "="
     # makes the selector invalid and nothing is copied. Number the cells instead.
@@ -139,6 +143,21 @@ def lean_page(html: str, page) -> tuple[str, list[dict]]:
     )
     soup.insert(0, link)
     return str(soup), tokens
+
+
+def fold_solutions(soup) -> None:
+    """Each run of consecutive cells tagged `solution` into one collapsed block (Material
+    styles <details> in both palettes; the summary opens it by mouse and keyboard)."""
+    group = None
+    for cell in soup.select(".jp-Cell.celltag_solution"):
+        previous = cell.find_previous_sibling(True)
+        if group is None or previous is not group:
+            group = soup.new_tag("details", attrs={"class": "linreg-solution success"})
+            summary = soup.new_tag("summary")
+            summary.string = "Solution"
+            group.append(summary)
+            cell.insert_before(group)
+        group.append(cell.extract())
 
 
 def runs_script(value) -> bool:
@@ -204,6 +223,11 @@ def reader_notebook(source: str, notebooks: set[str] = frozenset(), site_url: st
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = reader_links(cell.source, notebooks, site_url)
+        if "solution" in cell.metadata.get("tags", []):  # folded away until the reader asks
+            if cell.cell_type == "markdown":
+                cell.source = f"<details><summary>Solution</summary>\n\n{cell.source}\n\n</details>"
+            else:
+                cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
     for number, cell in enumerate(notebook.cells, start=1):
         cell.id = f"cell-{number}"  # not random, so the file is the same on every build
     return notebook
