@@ -128,3 +128,43 @@ slope = (math.log(error.W[-1]) - math.log(error.W[0])) / (
 assert abs(slope + 0.5) < 0.05, slope
 assert data.noise == 1.0 and abs(x.std().item() - 1) < 0.05  # "1 here", "also 1"
 assert error.seeds == list(range(20))
+
+# %% [markdown]
+# ## Summary
+#
+# - Setting both derivatives to zero gives the normal equations; their solution is
+#   $W^* = \operatorname{cov}(x, y)/\operatorname{var}(x)$, $b^* = \bar y - W^* \bar x$,
+#   and `torch.linalg.lstsq` finds the same line.
+# - Gradient descent converges to this sample's optimum; the sample's optimum misses the
+#   true line by about $1/\sqrt n$.
+#
+# ## Exercises
+#
+# **1. By hand.** Solve the normal equations for the two points $(0, 1)$ and $(1, 3)$, then
+# check with `linreg.least_squares`.
+
+# %% [markdown] tags=["solution"]
+# $\bar x = 0.5$, $\bar y = 2$, $\overline{x^2} = 0.5$, $\overline{xy} = 1.5$: so
+# $W = (1.5 - 0.5 \cdot 2)/(0.5 - 0.25) = 2$ and $b = 2 - 2 \cdot 0.5 = 1$. Two points
+# always have a line through both: the loss there is 0.
+
+# %% tags=["solution"]
+answer = linreg.least_squares([0.0, 1.0], [1.0, 3.0])
+print(answer)
+
+# %% tags=["check"]
+assert answer == (2.0, 1.0)
+
+# %% [markdown]
+# **2. Predict, then run.** How many examples does it take for the root-mean-square gap
+# between $W^*$ and the true 3 to be about 0.01?
+
+# %% [markdown] tags=["solution"]
+# The gap is about $1/\sqrt n$, so $n \approx 1/0.01^2 = 10{,}000$. Measured over 20 seeds:
+
+# %% tags=["solution"]
+answer = sampling_error([10_000], seeds=list(range(20))).W[0]
+print(f"RMS of W* - 3 at n = 10,000: {answer:.4f}")
+
+# %% tags=["check"]
+assert 0.007 < answer < 0.013, answer

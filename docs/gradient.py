@@ -155,3 +155,52 @@ try:  # "checks its arguments first"
     raise AssertionError("a negative lr was accepted")
 except linreg.ArgumentError as refusal:
     assert refusal.argument == "lr"
+
+# %% [markdown]
+# ## Summary
+#
+# - `backward()` fills `W.grad` and `b.grad` with $\partial L/\partial W = \frac2n \sum_i r_i
+#   x_i$ and $\partial L/\partial b = \frac2n \sum_i r_i$, the same numbers as the formulas
+#   computed by hand.
+# - The step moves each parameter against its gradient, under `torch.no_grad()`, and then
+#   clears `.grad`, because `backward()` adds to it.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** At the start, $W = 16$ is far above the best slope, about 3. Is
+# $\partial L/\partial W$ positive or negative? Check with `linreg.manual_gradient`.
+
+# %% [markdown] tags=["solution"]
+# Positive: the loss rises as $W$ grows past the best slope, so the step $W - \eta \cdot
+# \partial L/\partial W$ lowers $W$. Here it is about 26.2.
+
+# %% tags=["solution"]
+start = linreg.LinearModel.like(data.X)
+dW, db = linreg.manual_gradient(start.W.detach(), start.b.detach(), data.X, data.y)
+answer = dW.item()
+print(f"dL/dW at the start: {answer:.4f}")
+
+# %% tags=["check"]
+assert answer > 0 and round(answer, 1) == 26.2
+probe = linreg.LinearModel.like(data.X)
+linreg.mse_loss(probe(data.X), data.y).backward()
+assert abs(probe.W.grad.item() - answer) < 1e-3  # autograd agrees
+
+# %% [markdown]
+# **2. Forget to zero.** Call `backward()` twice on two fresh losses of the same model
+# without clearing `.grad` in between. What is in `W.grad`?
+
+# %% [markdown] tags=["solution"]
+# Twice the gradient: `backward()` adds to whatever `.grad` holds. A loop that never clears
+# it steps with the sum of every gradient so far.
+
+# %% tags=["solution"]
+twice = linreg.LinearModel.like(data.X)
+for _ in range(2):
+    linreg.mse_loss(twice(data.X), data.y).backward()
+
+answer = twice.W.grad.item() / dW.item()
+print(f"W.grad is {answer:.4f} times the gradient")
+
+# %% tags=["check"]
+assert abs(answer - 2) < 1e-5

@@ -2,7 +2,7 @@
 # # Linear regression from scratch in PyTorch
 #
 # In this tutorial you fit a straight line $\hat y = W x + b$ to a thousand noisy points
-# with gradient descent, writing the two parts that libraries usually hide: the **loss
+# with [gradient descent](glossary.html#gradient-descent), writing the two parts that libraries usually hide: the **[loss](glossary.html#loss)
 # function** and the **gradient-descent step**. PyTorch's `backward()` is the only
 # automatic part. By the end, a line that starts far off the data lands on it:
 
@@ -21,13 +21,13 @@ plot_predictions(data.X, data.y, model, title="After training")
 # The pages follow the data through the algorithm, one idea each:
 #
 # 1. [The data](data.html): 1000 points drawn from $y = 3x + 0.5 + \varepsilon$.
-# 2. [The model](model.html): $W$ and $b$ as tensors that require a gradient.
-# 3. [The loss](loss.html): the mean squared error, written by hand.
+# 2. [The model](model.html): $W$ and $b$ as tensors that require a [gradient](glossary.html#gradient).
+# 3. [The loss](loss.html): the [mean squared error](glossary.html#mean-squared-error), written by hand.
 # 4. [The gradient step](gradient.html): what `backward()` computes and how to use it.
 # 5. [Training](training.html): twenty steps, the loss log, and where the line ends up.
 # 6. [The loss landscape](landscape.html): the loss drawn as a bowl over $(W, b)$, the path
 #    across it, and the narrow valley that an offset in $x$ makes.
-# 7. [Choosing the learning rate](learning-rate.html): the bound and the best learning rate,
+# 7. [Choosing the learning rate](learning-rate.html): the bound and the best [learning rate](glossary.html#learning-rate),
 #    derived from the data, and an explorer with a slider.
 # 8. [The closed form](closed-form.html): the best line in one step of algebra, three ways,
 #    and how far it lies from the truth as the sample grows.
@@ -35,6 +35,9 @@ plot_predictions(data.X, data.y, model, title="After training")
 #    floor it settles on.
 # 10. [Idiomatic PyTorch](pytorch.html): `nn.Linear`, `nn.MSELoss`, `torch.optim.SGD` and
 #     a `DataLoader`, checked against the hand-written run.
+#
+# Each page ends with a summary and exercises, whose solutions fold open on request, and the
+# [glossary](glossary.html) defines the words the pages use.
 #
 # Every page is a notebook **run when the site is built**, so each number and figure you see
 # is what the current code produces, and hidden checks fail the build if the prose and the
@@ -107,3 +110,54 @@ assert len(history.losses) == 20  # "Training: twenty steps"
 import re
 
 assert re.fullmatch(r"\d+\.\d+\.\d+", linreg.__version__)
+
+# %% [markdown]
+# ## Summary
+#
+# - The tutorial fits $\hat y = W x + b$ to 1000 noisy points by gradient descent, with the
+#   loss and the step written by hand.
+# - Twenty steps at a learning rate of 0.1 take the line from $W = 16$, $b = 10$ onto the
+#   data.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** Train for 5 [epochs](glossary.html#epoch) instead of 20. Will the line already be on
+# the data? Guess the last logged loss (it started at about 263), then run the first cell
+# with `num_epochs=5`.
+
+# %% [markdown] tags=["solution"]
+# Not yet. The loss falls by the same fraction each epoch, so after 4 steps it is still
+# about 44, forty times the least-squares loss: $W$ is still above 7.
+
+# %% tags=["solution"]
+short = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=5)
+answer = short.losses[-1]
+print(f"last logged loss {answer:.4g}, W = {short.W:.3f}")
+
+# %% tags=["check"]
+W_opt, b_opt = linreg.least_squares(data.X, data.y)
+L_opt = linreg.mse_loss(W_opt * data.X + b_opt, data.y).item()
+assert 35 * L_opt < answer < 45 * L_opt and round(answer) == 44  # "about 44, forty times"
+assert short.W > 7  # "W is still above 7"
+
+# %% [markdown]
+# **2. Another sample.** The data are seeded (`seed=42`). Fit the line to samples drawn with
+# seeds 1, 2 and 3. Does $W$ land near 3 every time?
+
+# %% [markdown] tags=["solution"]
+# Yes: each sample gives a slightly different best line, but $W$ ends within 0.15 of 3 for
+# all three. The page [The closed form](closed-form.html) measures how that spread shrinks
+# with more data.
+
+# %% tags=["solution"]
+answer = []
+for seed in (1, 2, 3):
+    sample = linreg.make_data(seed=seed)
+    run = linreg.fit(linreg.LinearModel.like(sample.X), sample.X, sample.y)
+    answer.append(round(run.W, 4))
+
+print(answer)
+
+# %% tags=["check"]
+assert len(answer) == 3 and all(abs(W - 3) < 0.15 for W in answer), answer
+assert len(set(answer)) == 3  # "slightly different"

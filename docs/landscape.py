@@ -96,7 +96,7 @@ print(f"least squares:    W = {W_best:.3f}, b = {b_best:.3f}")
 # across the valley, $\lambda_{\min}$ the curvature along it. A ring where the excess loss is
 # $\delta$ is an ellipse with half-axes $\sqrt{\delta / \lambda}$, so the valley is
 # $\sqrt{\lambda_{\max} / \lambda_{\min}}$ times longer than it is wide. The ratio
-# $\kappa = \lambda_{\max} / \lambda_{\min}$ is the **condition number** of $H$:
+# $\kappa = \lambda_{\max} / \lambda_{\min}$ is the **[condition number](glossary.html#condition-number)** of $H$:
 
 # %%
 from linreg.curvature import curvature
@@ -235,3 +235,54 @@ assert loss < 1.001 * linreg.mse_loss(W_best * shifted.X + b_best, shifted.y).it
 assert abs(x_bar.item() - 5) < 0.1
 # "100 epochs on the raw x did not come near"
 assert abs(zigzag.b - b_best) > 4
+
+# %% [markdown]
+# ## Summary
+#
+# - The loss over $(W, b)$ is a bowl, $L = L^* + e^\top H e$; with $x$ centred, $H$ is
+#   nearly the identity, the bowl is round, and the path runs straight to the optimum.
+# - An offset in $x$ makes a long, narrow valley (condition number about 725 for a mean of
+#   5): the learning rate must suit the steep direction, and progress along the valley
+#   crawls. Centring $x$ fixes it.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** Shift $x$ to a mean of $-5$ instead of 5. Which entries of $H$
+# change, and does the valley keep its narrowness?
+
+# %% [markdown] tags=["solution"]
+# Only $\bar x$ changes sign, so the off-diagonal entries become about $-5$: the valley
+# tilts the other way (raising $W$ now goes with raising $b$). $\overline{x^2}$ and the
+# eigenvalues stay the same, and so does the condition number, about 725.
+
+# %% tags=["solution"]
+mirrored = linreg.make_data(x_mean=-5.0)
+answer = (curvature_matrix(mirrored.X), curvature(mirrored.X).condition_number)
+print(answer[0])
+print(f"condition number: {answer[1]:.4g}")
+
+# %% tags=["check"]
+H_minus, kappa_minus = answer
+assert abs(H_minus[0, 1].item() + 5) < 0.1 and abs(H_minus[0, 0].item() - 26) < 0.5
+assert abs(kappa_minus - curvature(shifted.X).condition_number) < 5
+
+# %% [markdown]
+# **2. A derivation.** Keep $x$ centred but scale it: $x \to 3x$. What are $H$, its
+# condition number and the stability bound now? Derive, then check with `curvature`.
+
+# %% [markdown] tags=["solution"]
+# $\overline{(3x)^2} = 9\,\overline{x^2} \approx 9$ and $\overline{3x} \approx 0$, so
+# $H \approx \operatorname{diag}(9, 1)$: eigenvalues about 9 and 1, a condition number about
+# 9 (an ellipse 3 times longer than wide) and a bound about $1/9 \approx 0.11$. Scaling
+# inputs to a similar spread matters as much as centring them.
+
+# %% tags=["solution"]
+scaled = curvature(3 * data.X)
+answer = (scaled.eigenvalues, scaled.condition_number, scaled.bound)
+print(f"eigenvalues {answer[0][0]:.3f} and {answer[0][1]:.3f}")
+print(f"condition number {answer[1]:.3f}, bound {answer[2]:.4f}")
+
+# %% tags=["check"]
+(low_s, high_s), kappa_s, bound_s = answer
+assert abs(low_s - 1) < 0.05 and abs(high_s - 9) < 0.3
+assert abs(kappa_s - 9) < 0.3 and round(kappa_s**0.5) == 3 and abs(bound_s - 1 / 9) < 0.005

@@ -325,3 +325,49 @@ assert all(f < -1 for f in curv.factors(1.05))
 # "which makes the larger of the two |1 - 2 eta lambda| as small as it can be"
 grid = [k / 10000 for k in range(1, 10000)]
 assert abs(min(grid, key=curv.contraction) - curv.best_lr) < 1e-3
+
+# %% [markdown]
+# ## Summary
+#
+# - Each step multiplies the part of the error along each eigenvector of $H$ by
+#   $1 - 2\eta\lambda$; training converges exactly when $\eta < 1/\lambda_{\max}$.
+# - The best constant learning rate is $1/(\lambda_{\min} + \lambda_{\max})$; its factor
+#   $(\kappa - 1)/(\kappa + 1)$ is near 0 for a round bowl and near 1 for a narrow valley.
+# - The prediction $L_t - L^* = \sum_i \lambda_i c_i^2 (1 - 2\eta\lambda_i)^{2t}$ matches
+#   training to float32 rounding.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** Use the formula (`predicted_excess`) to predict the loss at
+# epoch 3 with lr 0.3, then train and compare.
+
+# %% [markdown] tags=["solution"]
+# Both factors are about $1 - 0.6 = 0.4$, so the excess keeps about $0.16$ per epoch: from
+# about 261.5 to about $261.5 \cdot 0.16^3 \approx 1.0$ at epoch 3, a loss near 2.06.
+# Training agrees to six digits.
+
+# %% tags=["solution"]
+expected = predicted_excess(data.X, data.y, lr=0.3, num_epochs=4)[3] + best_loss
+trained = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=0.3, num_epochs=4)
+answer = (expected, trained.losses[3])
+print(f"predicted {answer[0]:.6f}, trained {answer[1]:.6f}")
+
+# %% tags=["check"]
+assert abs(answer[0] - answer[1]) < 1e-5 * answer[1] and round(answer[0], 2) == 2.06
+assert all(round(f, 1) == 0.4 for f in curv.factors(0.3))
+
+# %% [markdown]
+# **2. A derivation.** Suppose $x$ is centred with variance $s^2$ instead of 1. What is the
+# stability bound, as a function of $s$? Check it for $s = 2$.
+
+# %% [markdown] tags=["solution"]
+# With $\bar x = 0$, $H = \operatorname{diag}(s^2, 1)$, whose eigenvalues are $s^2$ and 1,
+# so the bound is $1/\max(s^2, 1)$: for $s = 2$, $1/4$. Wider inputs need a smaller step.
+
+# %% tags=["solution"]
+answer = linreg.stability_bound(2 * (data.X - data.X.mean()))
+print(f"bound for s = 2: {answer:.4f}")
+
+# %% tags=["check"]
+s2 = (2 * (data.X - data.X.mean())).double().var(correction=0).item()
+assert abs(answer - 1 / max(s2, 1)) < 1e-9 and abs(answer - 0.25) < 0.005

@@ -2,7 +2,7 @@
 # # The loss
 #
 # To improve the line we need a number that says how wrong it is. The **mean squared error**
-# averages the squared residuals $r_i = \hat y_i - y_i$ over the $n$ examples:
+# averages the squared [residuals](glossary.html#residual) $r_i = \hat y_i - y_i$ over the $n$ examples:
 #
 # $$L(W, b) = \frac{1}{n} \sum_{i=1}^{n} \left(W x_i + b - y_i\right)^2.$$
 #
@@ -92,3 +92,53 @@ try:  # "linreg.mse_loss checks that the two shapes match"
     raise AssertionError("mse_loss accepted an (n, 1) against (n,) pair")
 except linreg.ArgumentError as refusal:
     assert refusal.argument == "y_hat" and "(1000, 1000)" in str(refusal)
+
+# %% [markdown]
+# ## Summary
+#
+# - The mean squared error averages the squared residuals $r_i = W x_i + b - y_i$; for the
+#   starting line it is about 263, close to the 260.25 that the residual's variance predicts.
+# - Predictions and targets must have the same shape: an `(n, 1)` against an `(n,)`
+#   broadcasts to `(n, n)` and gives a wrong loss, which `linreg.mse_loss` refuses.
+#
+# ## Exercises
+#
+# **1. A derivation.** What loss does the constant prediction $\hat y_i = \bar y$ (the mean
+# of the targets) get? Derive it, then compute it.
+
+# %% [markdown] tags=["solution"]
+# $\frac1n \sum_i (\bar y - y_i)^2$ is the variance of $y$ (dividing by $n$). For our data
+# it is about 10.2: $3^2$ from the slope times the variance of $x$, plus 1 from the noise.
+# Any line with the right slope does far better.
+
+# %% tags=["solution"]
+import torch
+
+constant = torch.full_like(data.y, data.y.mean().item())
+answer = linreg.mse_loss(constant, data.y).item()
+print(f"loss of the mean: {answer:.4f}; variance of y: {data.y.var(correction=0).item():.4f}")
+
+# %% tags=["check"]
+assert abs(answer - data.y.var(correction=0).item()) < 1e-4
+assert round(answer, 1) == 10.2
+assert abs(answer - (9 * data.X.var(correction=0).item() + 1)) < 0.5
+
+# %% [markdown]
+# **2. Predict, then run.** Is the loss of the *true* line, $W = 3$, $b = 0.5$, above or
+# below 1? And above or below the loss of the best line for this sample?
+
+# %% [markdown] tags=["solution"]
+# The true line's residuals are exactly the noise, so its loss is the mean of $\varepsilon^2$:
+# about 1 (here 1.065, a little above). The sample's best line, which the training page
+# reaches, is lower still (1.063): it is fitted to this sample's noise, the true line is not.
+
+# %% tags=["solution"]
+true_loss = linreg.mse_loss(3.0 * data.X + 0.5, data.y).item()
+W_best, b_best = linreg.least_squares(data.X, data.y)
+best = linreg.mse_loss(W_best * data.X + b_best, data.y).item()
+answer = (true_loss, best)
+print(f"true line: {true_loss:.4f}; best line for this sample: {best:.4f}")
+
+# %% tags=["check"]
+assert answer[0] > 1 and round(answer[0], 3) == 1.065 and answer[1] < answer[0]
+assert round(answer[1], 3) == 1.063

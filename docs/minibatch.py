@@ -4,7 +4,7 @@
 # Every step so far has used all 1000 examples. Real training rarely does: data sets are
 # too large to pass through for every step, and a gradient from a few dozen examples points
 # roughly the right way for a fraction of the work. This page takes the same hand-written
-# step and feeds it **mini-batches**.
+# step and feeds it **[mini-batches](glossary.html#mini-batch)**.
 #
 # ## Shuffle, cut, step
 #
@@ -56,7 +56,7 @@ plot_parameter_noise(runs, W_best, skip=10)
 
 # %% [markdown]
 # Full-batch descent creeps steadily towards $W^*$; batches of 250 sit on it; batches of 50
-# and 10 wander around it, the smaller the batch, the wider. This is the **noise floor**.
+# and 10 wander around it, the smaller the batch, the wider. This is the **[noise floor](glossary.html#noise-floor)**.
 #
 # ## Why there is a floor, and how to lower it
 #
@@ -145,3 +145,48 @@ for batch_size in (10, 50):
 # "five times larger batches cut it fivefold or more"
 for lr in (0.1, 0.05, 0.025):
     assert floors[50, lr] < floors[10, lr] / 5, (lr, floors)
+
+# %% [markdown]
+# ## Summary
+#
+# - With mini-batches an epoch is one pass over a fresh shuffle: `n / batch_size` steps of
+#   the same hand-written gradient step.
+# - Small batches get near the bottom in fewer epochs but settle on a noise floor; a smaller
+#   learning rate or a larger batch lowers the floor.
+#
+# ## Exercises
+#
+# **1. Count.** How many gradient steps do 3 epochs take with 1000 examples and
+# `batch_size=64`?
+
+# %% [markdown] tags=["solution"]
+# $1000 / 64 = 15.6$, so each epoch has 15 full batches and one of 40: 16 steps, 48 in
+# three epochs.
+
+# %% tags=["solution"]
+import torch
+
+generator = torch.Generator().manual_seed(0)
+epochs = [linreg.training.batches(1000, 64, generator) for _ in range(3)]
+answer = sum(len(epoch) for epoch in epochs)
+print(f"{answer} steps; the last batch of each epoch has {len(epochs[0][-1])} examples")
+
+# %% tags=["check"]
+assert answer == 48 and len(epochs[0][-1]) == 40
+
+# %% [markdown]
+# **2. Predict, then run.** Which has the lower noise floor: batches of 10 at lr 0.025, or
+# batches of 50 at lr 0.1? Use the table above, then measure with `noise_floor`.
+
+# %% [markdown] tags=["solution"]
+# Batches of 10 at lr 0.025: four times smaller steps on five times smaller batches. In
+# the table the two floors are close (0.0025 against 0.0021), and the larger batch at the
+# larger step is a little lower: the two knobs trade against each other.
+
+# %% tags=["solution"]
+answer = (noise_floor(10, 0.025), noise_floor(50, 0.1))
+print(f"batch 10, lr 0.025: {answer[0]:.5f}; batch 50, lr 0.1: {answer[1]:.5f}")
+
+# %% tags=["check"]
+assert answer == (floors[10, 0.025], floors[50, 0.1])
+assert round(answer[0], 4) == 0.0025 and round(answer[1], 4) == 0.0021 and answer[1] < answer[0]

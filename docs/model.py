@@ -6,7 +6,7 @@
 # $$\hat y = W x + b.$$
 #
 # In PyTorch each parameter is a tensor created with `requires_grad=True`. That flag asks
-# autograd to record every operation that uses the tensor, so that `backward()` can later
+# [autograd](glossary.html#autograd) to record every operation that uses the tensor, so that `backward()` can later
 # compute how the loss changes with it. `linreg.LinearModel` holds the two tensors, and
 # calling it computes the line:
 
@@ -42,7 +42,7 @@ model.W.is_leaf, model.W.requires_grad, model.W.grad
 # > since PyTorch 0.4, where it was merged into `Tensor`: it now simply returns a tensor.
 # > Create the tensor with `requires_grad=True` instead.
 #
-# Calling the model computes $W x + b$ for every example at once, through broadcasting of the
+# Calling the model computes $W x + b$ for every example at once, through [broadcasting](glossary.html#broadcasting) of the
 # two scalars against the vector `X`:
 
 # %%
@@ -90,3 +90,44 @@ for bad in [{"W": 1e39}, {"device": "no-such-device"}]:
         raise AssertionError(f"LinearModel accepted {bad}")
     except linreg.ArgumentError as refusal:
         assert refusal.argument in bad
+
+# %% [markdown]
+# ## Summary
+#
+# - The model is two numbers, $W$ and $b$, held as 0-d tensors that require a gradient, and
+#   a forward pass $\hat y = W x + b$ applied to every example at once.
+# - `LinearModel.like(X)` starts at $W = 16$, $b = 10$, far from the data, in X's dtype.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** What does the starting model predict for $x = 1$ and for
+# $x = -1$?
+
+# %% [markdown] tags=["solution"]
+# $16 \cdot 1 + 10 = 26$ and $16 \cdot (-1) + 10 = -6$.
+
+# %% tags=["solution"]
+import torch
+
+answer = model(torch.tensor([1.0, -1.0])).tolist()
+print(answer)
+
+# %% tags=["check"]
+assert answer == [26.0, -6.0]
+
+# %% [markdown]
+# **2. Shapes.** What are the shapes of `model.W` and of `model(data.X)`, and why does the
+# second not depend on the first?
+
+# %% [markdown] tags=["solution"]
+# `model.W` is a 0-d tensor, shape `()`; `model(data.X)` has shape `(1000,)`, one prediction
+# per example. Broadcasting multiplies the single number $W$ into every element of
+# `data.X`, whatever its length.
+
+# %% tags=["solution"]
+answer = (tuple(model.W.shape), tuple(model(data.X).shape))
+print(answer)
+
+# %% tags=["check"]
+assert answer == ((), (1000,))
+assert tuple(model(data.X[:7]).shape) == (7,)  # "whatever its length"

@@ -109,7 +109,7 @@ print(f"PyTorch warned: {str(warned[0].message)[:106]}...")
 # `.grad` only for leaves. So at the second step `W.grad` is `None` (PyTorch warns) and the
 # update fails. Worse, had it not failed, every step would have chained onto the graph of
 # the one before. Updating in place under `torch.no_grad()`, as our `gradient_step` and
-# `optimizer.step()` do, keeps `W` the same leaf tensor and keeps the update out of the graph.
+# `optimizer.step()` do, keeps `W` the same [leaf tensor](glossary.html#leaf-tensor) and keeps the update out of the graph.
 #
 # ## Mini-batches with a `DataLoader`
 #
@@ -203,3 +203,72 @@ ours_run = linreg.fit(
 floor = statistics.mean(loss - best_loss for loss in ours_run.losses[20:])
 assert 0 < final - best_loss < 10 * floor, (final - best_loss, floor)
 assert (model.weight.item(), model.bias.item()) != (ours_run.W, ours_run.b)
+
+# %% [markdown]
+# ## Summary
+#
+# - `nn.Linear`, `nn.MSELoss`, `torch.optim.SGD` and `zero_grad()` do what our model, loss,
+#   update and `.grad.zero_()` do, and follow the hand-written run to float32 rounding.
+# - The update must change the leaf tensors in place, outside the graph; rebinding
+#   `W = W - lr * W.grad` breaks training at the second step.
+# - A `DataLoader` shuffles and batches like `linreg.training.batches`, from its own random
+#   stream.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** Give `torch.optim.SGD` a `momentum=0.9`. Does the run still
+# follow the hand-written one?
+
+# %% [markdown] tags=["solution"]
+# No: momentum adds a fraction of the previous step to each new one, which our
+# `gradient_step` does not do, so from the second step on the two runs part.
+
+# %% tags=["solution"]
+moving = nn.Linear(1, 1)
+with torch.no_grad():
+    moving.weight.fill_(16.0)
+    moving.bias.fill_(10.0)
+
+momentum = torch.optim.SGD(moving.parameters(), lr=lr, momentum=0.9)
+momentum_losses = []
+for _ in range(num_epochs):
+    momentum.zero_grad()
+    loss = loss_fn(moving(X), y)
+    loss.backward()
+    momentum.step()
+    momentum_losses.append(loss.item())
+
+answer = [abs(a - b) / b for a, b in zip(momentum_losses, history.losses, strict=True)]
+print(f"relative differences, first three epochs: {[f'{d:.2g}' for d in answer[:3]]}")
+
+# %% tags=["check"]
+assert answer[0] < 1e-5 and answer[1] < 1e-5 and answer[2] > 0.01  # equal, equal, apart
+
+# %% [markdown]
+# **2. Predict, then run.** Use `nn.MSELoss(reduction="sum")` with lr 0.1. What happens,
+# and why?
+
+# %% [markdown] tags=["solution"]
+# The summed loss is 1000 times the mean, so is its gradient: lr 0.1 acts like lr 100, far
+# above the stability bound of about 1, and the loss explodes within a few steps.
+
+# %% tags=["solution"]
+summed = nn.Linear(1, 1)
+with torch.no_grad():
+    summed.weight.fill_(16.0)
+    summed.bias.fill_(10.0)
+
+sum_loss = nn.MSELoss(reduction="sum")
+step = torch.optim.SGD(summed.parameters(), lr=0.1)
+answer = []
+for _ in range(3):
+    step.zero_grad()
+    loss = sum_loss(summed(X), y)
+    loss.backward()
+    step.step()
+    answer.append(loss.item() / len(X))  # logged as a mean, to compare
+
+print(answer)
+
+# %% tags=["check"]
+assert answer[1] > 1e4 * answer[0] and answer[2] > answer[1]

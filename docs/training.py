@@ -35,7 +35,7 @@ for epoch, loss in enumerate(history.losses):
 
 # %% [markdown]
 # The loss falls from about 260 to 1.11. It cannot fall much below 1: the noise has variance
-# 1, and no line can predict noise. The exact floor for this sample is the least-squares
+# 1, and no line can predict noise. The exact floor for this sample is the [least-squares](glossary.html#least-squares)
 # loss, 1.063, computed below.
 #
 # ## The parameters, epoch by epoch
@@ -121,7 +121,7 @@ except linreg.DivergenceError as error:
 diverged.losses
 
 # %% [markdown]
-# Where the bound comes from, what the matrix and its eigenvalues are, and why
+# Where the bound comes from, what the matrix and its [eigenvalues](glossary.html#eigenvalue) are, and why
 # `lr=0.5` all but reaches the least-squares line in a single epoch, are the subject of the next
 # two pages: [The loss landscape](landscape.html) draws the bowl and the path across it, and
 # [Choosing the learning rate](learning-rate.html) derives the bound and the speed of
@@ -185,3 +185,50 @@ assert all(abs(r - k**2) < 0.01 for r, k in zip(ratios, kept, strict=False))
 # "levels off at the least-squares loss, the dashed line": the figure draws it
 figure = plot_loss(history, best_loss=best_loss)
 assert [line.get_ydata()[0] for line in figure.axes[0].lines[1:]] == [best_loss]
+
+# %% [markdown]
+# ## Summary
+#
+# - Training repeats the gradient step; at lr 0.1 each epoch keeps about 0.80 of the
+#   distance to the least-squares optimum, and about 0.64 of the excess loss.
+# - Gradient descent approaches the best line for this sample, not the true line; `fit`
+#   raises a `DivergenceError` when the learning rate is above the [stability bound](glossary.html#stability-bound).
+#
+# ## Exercises
+#
+# **1. Predict, then run.** What happens to the loss if you start at $W = 0$, $b = 0$
+# instead of $(16, 10)$? Guess the first logged loss and whether 20 epochs still reach the
+# least-squares loss.
+
+# %% [markdown] tags=["solution"]
+# The start is much closer to the data, so the first loss is about 10.5, not 263. The
+# remaining distance shrinks by the same 0.80 per epoch as before, so 20 epochs end even
+# closer: within 0.2% of the least-squares loss.
+
+# %% tags=["solution"]
+from_zero = linreg.fit(linreg.LinearModel.like(data.X, W=0.0, b=0.0), data.X, data.y)
+answer = (from_zero.losses[0], from_zero.losses[-1])
+print(f"first loss {answer[0]:.4g}, last {answer[1]:.5g}, least squares {best_loss:.5g}")
+
+# %% tags=["check"]
+assert round(answer[0], 1) == 10.5 and answer[1] < 1.002 * best_loss
+assert history.losses[-1] > answer[1]  # "even closer"
+
+# %% [markdown]
+# **2. How many epochs?** At lr 0.1, after how many epochs is the logged loss within 1% of
+# the least-squares loss? Estimate it from the 0.64 per epoch, then count.
+
+# %% [markdown] tags=["solution"]
+# The excess starts at about 261.5 and must fall below 1% of 1.063, about 0.0106: a factor
+# of about 25,000, and $0.64^t$ gets there at $t = \ln 25000 / \ln(1/0.64) \approx 22.7$, so
+# the 23rd epoch. Counting agrees:
+
+# %% tags=["solution"]
+longer = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, num_epochs=40)
+answer = next(epoch for epoch, loss in enumerate(longer.losses) if loss < 1.01 * best_loss)
+print(f"first epoch within 1%: {answer}")
+
+# %% tags=["check"]
+assert answer == 23
+estimate = math.log((history.losses[0] - best_loss) / (0.01 * best_loss)) / math.log(1 / 0.64)
+assert abs(estimate - 22.7) < 0.1 and math.ceil(estimate) == answer

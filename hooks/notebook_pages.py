@@ -66,7 +66,10 @@ def on_page_content(html, page, config, files):
     rewriting it is half a second a build; hooks/execution.py keeps the memo's size down)."""
     if not is_notebook(page):
         return html
-    key = hashlib.sha256(THIS + page.file.src_uri.encode() + b"\0" + html.encode()).hexdigest()
+    source = Path(page.file.abs_src_path).read_bytes()  # its cells' tags shape the page too
+    key = hashlib.sha256(
+        THIS + page.file.src_uri.encode() + b"\0" + source + b"\0" + html.encode()
+    ).hexdigest()
     memo = MEMO / f"{key[:32]}.json"
     try:
         lean = json.loads(memo.read_text(encoding="utf-8"))
@@ -87,6 +90,7 @@ def on_page_content(html, page, config, files):
 def lean_page(html: str, page) -> tuple[str, list[dict]]:
     """The page's HTML as the site shows it, and its table of contents."""
     soup = BeautifulSoup(html, "html.parser")
+    tag_markdown_cells(soup, page)
     for element in soup.select(", ".join(JUNK)):  # one pass over the page, not one each
         if not element.decomposed:  # not inside an element removed just before
             element.decompose()
@@ -145,11 +149,31 @@ def lean_page(html: str, page) -> tuple[str, list[dict]]:
     return str(soup), tokens
 
 
+def tag_markdown_cells(soup, page) -> None:
+    """Give markdown cells the `celltag_<tag>` classes that nbconvert gives code cells only,
+    from the page's source, cell by cell."""
+    cells = jupytext.read(page.file.abs_src_path).cells
+    shown = [c for c in soup.select(".jp-Cell") if c.find_parent(class_="jp-Cell") is None]
+    if len(shown) != len(cells):
+        raise PluginError(
+            f"{page.file.src_uri}: {len(cells)} cells in the source but {len(shown)} on the "
+            "page; hooks/notebook_pages.py cannot tell which cell is which."
+        )
+    for element, cell in zip(shown, cells, strict=True):
+        if cell.cell_type == "markdown":
+            element["class"] = [
+                *element.get("class", []),
+                *(f"celltag_{tag}" for tag in cell.metadata.get("tags", [])),
+            ]
+
+
 def fold_solutions(soup) -> None:
     """Each run of consecutive cells tagged `solution` into one collapsed block (Material
     styles <details> in both palettes; the summary opens it by mouse and keyboard)."""
     group = None
     for cell in soup.select(".jp-Cell.celltag_solution"):
+        if cell.find_parent(class_="jp-Cell") is not None:
+            continue  # a part of a cell: it moves with its cell
         previous = cell.find_previous_sibling(True)
         if group is None or previous is not group:
             group = soup.new_tag("details", attrs={"class": "linreg-solution success"})

@@ -34,7 +34,8 @@ FLAGS = [
     "--disable-sync",
 ]
 # URL paths in the nav's order: the notebook pages, then the API reference
-READING_ORDER = [f"{page}.html" for page in PAGES] + ["reference.html"]
+NOTEBOOK_PAGES = [f"{page}.html" for page in PAGES]
+READING_ORDER = [*NOTEBOOK_PAGES, "glossary.html", "reference.html"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
@@ -187,9 +188,11 @@ def test_no_raw_markup_in_what_the_browser_shows(look, path):
     assert not found, f"raw markup shown on {path}: {found}"
 
 
-@pytest.mark.parametrize("path", READING_ORDER[:-1])
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_copy_buttons_copy_exactly_each_cell(visit, path):
     v = visit(path)
+    for summary in v.page.locator("article details.linreg-solution > summary").all():
+        summary.click()  # solutions' cells have copy buttons too, once open
     cells = visible_cells(path.removesuffix(".html"))
     buttons = v.page.locator(
         "article .jp-CodeCell .jp-InputArea .md-code__button[data-md-type=copy]"
@@ -210,7 +213,7 @@ def test_copy_buttons_copy_exactly_each_cell(visit, path):
     assert v.page.locator("article .md-code__button[data-md-type=copy]").count() == blocks
 
 
-@pytest.mark.parametrize("path", READING_ORDER[:-1])
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_notebook_download_is_a_valid_notebook(look, path):
     v = look(path)
     link = v.page.locator("a[download][href$='.ipynb']")
@@ -228,13 +231,18 @@ def contrast(page, selector: str) -> float:
         """sel => {
         const el = document.querySelector(sel);
         const rgb = s => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
-        let bg = el, back = null;
-        while (bg) {
+        // the background as it shows: translucent layers composited over what lies beneath
+        const layers = [];
+        for (let bg = el; bg; bg = bg.parentElement) {
             const c = rgb(getComputedStyle(bg).backgroundColor);
-            if (c.length < 4 || c[3] > 0) { back = c; break; }
-            bg = bg.parentElement;
+            const alpha = c.length < 4 ? 1 : c[3];
+            if (alpha > 0) layers.push([...c.slice(0, 3), alpha]);
+            if (alpha === 1) break;
         }
-        back = back || [255, 255, 255];
+        let back = [255, 255, 255];
+        for (const [r, g, b, a] of layers.reverse()) {
+            back = [r, g, b].map((v, i) => a * v + (1 - a) * back[i]);
+        }
         const lum = c => {
             const [r, g, b] = c.slice(0, 3).map(v => v / 255).map(
                 v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
@@ -367,7 +375,7 @@ def test_the_404_page_works_under_a_sub_path(browser, tmp_path):
         context.close()
 
 
-@pytest.mark.parametrize("path", READING_ORDER[:-1])
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(look, path):
     v = look(path, width=390)
     for img in v.page.locator("article .jp-OutputArea-output > img").all():
@@ -599,3 +607,39 @@ def test_without_javascript_the_explorer_is_a_figure(browser, server):
     assert "lr = 0.1, 0.5, 0.95" in note and "44 runs" in note, note
     assert page.locator(".linreg-explorer input").count() == 0
     context.close()
+
+
+# --- exercises -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
+def test_solutions_open_by_mouse_and_by_keyboard(visit, path):
+    v = visit(path)
+    solutions = v.page.locator("article details.linreg-solution")
+    assert solutions.count() >= 2
+    for number, solution in enumerate(solutions.all()):
+        body = solution.locator(":scope > .jp-Cell").first
+        summary = solution.locator(":scope > summary")
+        assert summary.inner_text().strip() == "Solution" and not body.is_visible()
+        if number % 2 == 0:
+            summary.click()
+        else:
+            summary.focus()
+            v.page.keyboard.press("Enter")
+        assert solution.evaluate("d => d.open") and body.is_visible(), (path, number)
+    summary.focus()
+    v.page.keyboard.press("Enter")  # and closes again
+    assert not solution.evaluate("d => d.open")
+    assert not v.errors, v.errors
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_open_solution_reads_in_both_palettes(visit, scheme):
+    v = visit("training.html", scheme=scheme)
+    solution = v.page.locator("article details.linreg-solution").first
+    solution.locator(":scope > summary").click()
+    assert contrast(v.page, "article details.linreg-solution p") >= 4.5
+    assert contrast(v.page, "article details.linreg-solution summary") >= 4.5
+    code = "article details.linreg-solution .jp-OutputArea-output pre"
+    if v.page.locator(code).count():
+        assert contrast(v.page, code) >= 4.5

@@ -55,6 +55,19 @@ import warnings
 warnings.warn("this API is deprecated", stacklevel=1)
 """
 
+WRONG_SOLUTION = """# %% [markdown]
+# **1. Predict, then run.** What does W = 16, b = 10 predict for x = 1?
+
+# %% [markdown] tags=["solution"]
+# 16 + 10 = 27.
+
+# %% tags=["solution"]
+answer = 16 + 10 + 1  # a slip in the published answer
+
+# %% tags=["check"]
+assert answer == 16 * 1 + 10
+"""
+
 ISOLATION = {
     "first.py": "# %%\nimport torch\n\ntorch.zeros(2)\n",
     "second.py": "# %%\nx = 1\n\n# %%\ntorch.zeros(3)\n",
@@ -63,9 +76,10 @@ ISOLATION = {
 
 @pytest.fixture(scope="module")
 def failed_build(tmp_path_factory):
-    """One build of seven pages, six of them broken in different ways."""
+    """One build of eight pages, seven of them broken in different ways."""
     pages = {
         "claim.py": FALSE_CLAIM,
+        "exercise.py": WRONG_SOLUTION,
         "bad.py": LIBRARY_ERROR,
         **ISOLATION,
         "warns.py": WARNING.format(tag=""),
@@ -78,9 +92,9 @@ def failed_build(tmp_path_factory):
 
 
 def test_every_failed_page_is_explained_in_one_build(failed_build):
-    assert "6 pages failed:" in failed_build, failed_build[-3000:]
+    assert "7 pages failed:" in failed_build, failed_build[-3000:]
     assert "\x1b[" not in failed_build  # no terminal colours
-    assert failed_build.count("Traceback") == 4  # once per raising page, not twice
+    assert failed_build.count("Traceback") == 5  # once per raising page, not twice
 
 
 def test_a_false_check_names_the_page_the_line_and_the_values(failed_build):
@@ -89,7 +103,12 @@ def test_a_false_check_names_the_page_the_line_and_the_values(failed_build):
     assert expected in failed_build
     assert "best_loss = 1.0" in failed_build
     assert "----> 11 assert max(ulps)" in failed_build  # lines numbered as in the file
-    assert failed_build.count("AssertionError") == 1
+    assert failed_build.count("AssertionError") == 2  # this page and the exercise's
+
+
+def test_a_wrong_published_answer_fails_the_build(failed_build):
+    assert "docs/exercise.py, line 11: AssertionError\n" in failed_build, failed_build[-3000:]
+    assert "    answer = 27" in failed_build  # the value the solution computed
 
 
 def test_an_error_raised_in_linreg_names_the_pages_line(failed_build):

@@ -127,15 +127,25 @@ def test_each_page_downloads_as_a_valid_notebook(built_site, page):
     notebook = nbformat.read(notebook_file, as_version=4)
     nbformat.validate(notebook)
     source = jupytext.read(ROOT / "docs" / f"{page}.py")
-    shown = [c.source for c in source.cells if "check" not in c.metadata.get("tags", [])]
+    shown = [c for c in source.cells if "check" not in c.metadata.get("tags", [])]
     intro, *cells = notebook.cells
     # every cell a reader sees, and no check cell; links lead to the sibling notebooks
-    assert [re.sub(r"\]\(([\w-]+)\.ipynb", r"](\1.html", c.source) for c in cells] == [
-        re.sub(
-            r"\[([^\]]*)\]\((reference\.html|downloads/[^)]*)\)", r"\1 (on the tutorial's site)", c
+    # (pages that are notebooks), or say where the rest is
+    expected = []
+    for cell in shown:
+        text = re.sub(
+            r"\[([^\]]*)\]\(((?:reference|glossary)\.html[^)]*|downloads/[^)]*)\)",
+            r"\1 (on the tutorial's site)",
+            cell.source,
         )
-        for c in shown
-    ]
+        if "solution" in cell.metadata.get("tags", []) and cell.cell_type == "markdown":
+            text = f"<details><summary>Solution</summary>\n\n{text}\n\n</details>"
+        expected.append(text)
+    assert [re.sub(r"\]\(([\w-]+)\.ipynb", r"](\1.html", c.source) for c in cells] == expected
+    # solutions stay folded in Jupyter until the reader opens them
+    for cell, original in zip(cells, shown, strict=True):
+        if "solution" in original.metadata.get("tags", []) and cell.cell_type == "code":
+            assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
     assert "Run it yourself" in intro.source and f"version {linreg.__version__}" in intro.source
     assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
@@ -305,3 +315,51 @@ def test_links_in_a_downloaded_notebook_work_in_its_folder(built_site):
     links = re.findall(r"\]\(([^)]+)\)", text)
     assert "data.ipynb" in links and "training.ipynb" in links
     assert not [link for link in links if link.endswith(".html")], links
+
+
+def glossary_terms() -> dict[str, str]:
+    """The glossary's words, by the anchor MkDocs gives their headings."""
+    text = (ROOT / "docs" / "glossary.md").read_text()
+    return {
+        term: re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+        for term in re.findall(r"^## (.+)$", text, re.MULTILINE)
+    }
+
+
+def first_use(term: str, terms: list[str], prose: str) -> re.Match | None:
+    """Where `term` is first used in `prose`: outside headings, maths, code and other pages'
+    links, and not as part of a longer glossary word ("gradient" in "gradient descent")."""
+    masked = re.sub(r"^#+ .*$", lambda m: " " * len(m[0]), prose, flags=re.MULTILINE)
+    masked = re.sub(
+        r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", lambda m: " " * len(m[0]), masked, flags=re.DOTALL
+    )
+    masked = re.sub(r"\[([^\]]*)\]\((?!glossary\.html)[^)]*\)", lambda m: " " * len(m[0]), masked)
+    words = lambda t: r"\b" + r"[- ]".join(map(re.escape, re.split(r"[- ]", t))) + r"(?:s|es)?\b"  # noqa: E731
+    for longer in terms:
+        if longer != term and term.lower() in longer.lower():
+            masked = re.sub(words(longer), lambda m: " " * len(m[0]), masked, flags=re.IGNORECASE)
+    return re.search(words(term), masked, flags=re.IGNORECASE)
+
+
+def test_each_glossary_word_is_linked_where_the_tutorial_first_uses_it():
+    terms = glossary_terms()
+    unlinked = []
+    for term, anchor in terms.items():
+        for page in PAGES:
+            notebook = jupytext.read(ROOT / "docs" / f"{page}.py")
+            prose = "\n\n".join(
+                cell.source
+                for cell in notebook.cells
+                if cell.cell_type == "markdown" and "solution" not in cell.metadata.get("tags", [])
+            )
+            found = first_use(term, list(terms), prose)
+            if found is None:
+                continue
+            links = [
+                m.span(1) for m in re.finditer(rf"\[([^\]]*)\]\(glossary\.html#{anchor}\)", prose)
+            ]
+            if not any(start <= found.start() < end for start, end in links):
+                context = prose[max(0, found.start() - 50) : found.end() + 30].replace("\n", " ")
+                unlinked.append(f"{term!r} first used in docs/{page}.py: ...{context}...")
+            break
+    assert not unlinked, "link these to the glossary:\n" + "\n".join(unlinked)
