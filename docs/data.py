@@ -58,7 +58,8 @@ assert (residual.abs() < 2).float().mean() > 0.9  # "most points lie within abou
 
 # %% [markdown] tags=["solution"]
 # About 2: the noise term is $2\varepsilon$ with $\varepsilon \sim \mathcal N(0, 1)$, and
-# the same seed draws the same $\varepsilon$, so every residual exactly doubles.
+# the same seed draws the same $\varepsilon$, so every residual doubles (to float32
+# rounding).
 
 # %% tags=["solution"]
 import torch

@@ -343,8 +343,9 @@ assert abs(min(grid, key=curv.contraction) - curv.best_lr) < 1e-3
 
 # %% [markdown] tags=["solution"]
 # Both factors are about $1 - 0.6 = 0.4$, so the excess keeps about $0.16$ per epoch: from
-# about 261.5 to about $261.5 \cdot 0.16^3 \approx 1.0$ at epoch 3, a loss near 2.06.
-# Training agrees to six digits.
+# about 261.5 to roughly $261.5 \cdot 0.16^3 \approx 1.1$ at epoch 3. With the exact
+# eigenvalues (factors 0.401 and 0.395) the formula gives a loss of 2.06, and training
+# agrees to six digits.
 
 # %% tags=["solution"]
 expected = predicted_excess(data.X, data.y, lr=0.3, num_epochs=4)[3] + best_loss
@@ -355,6 +356,7 @@ print(f"predicted {answer[0]:.6f}, trained {answer[1]:.6f}")
 # %% tags=["check"]
 assert abs(answer[0] - answer[1]) < 1e-5 * answer[1] and round(answer[0], 2) == 2.06
 assert all(round(f, 1) == 0.4 for f in curv.factors(0.3))
+assert [round(f, 3) for f in curv.factors(0.3)] == [0.401, 0.395]
 
 # %% [markdown]
 # **2. A derivation.** Suppose $x$ is centred with variance $s^2$ instead of 1. What is the

@@ -97,7 +97,8 @@ except linreg.ArgumentError as refusal:
 # ## Summary
 #
 # - The mean squared error averages the squared residuals $r_i = W x_i + b - y_i$; for the
-#   starting line it is about 263, close to the 260.25 that the residual's variance predicts.
+#   starting line it is about 263, close to the 260.25 that the residual's expected square
+#   predicts.
 # - Predictions and targets must have the same shape: an `(n, 1)` against an `(n,)`
 #   broadcasts to `(n, n)` and gives a wrong loss, which `linreg.mse_loss` refuses.
 #
@@ -109,7 +110,7 @@ except linreg.ArgumentError as refusal:
 # %% [markdown] tags=["solution"]
 # $\frac1n \sum_i (\bar y - y_i)^2$ is the variance of $y$ (dividing by $n$). For our data
 # it is about 10.2: $3^2$ from the slope times the variance of $x$, plus 1 from the noise.
-# Any line with the right slope does far better.
+# The best line, at 1.063, does ten times better.
 
 # %% tags=["solution"]
 import torch
@@ -129,8 +130,8 @@ assert abs(answer - (9 * data.X.var(correction=0).item() + 1)) < 0.5
 
 # %% [markdown] tags=["solution"]
 # The true line's residuals are exactly the noise, so its loss is the mean of $\varepsilon^2$:
-# about 1 (here 1.065, a little above). The sample's best line, which the training page
-# reaches, is lower still (1.063): it is fitted to this sample's noise, the true line is not.
+# about 1 (here 1.065, a little above). The sample's best line, which training approaches,
+# is lower still (1.063): it is fitted to this sample's noise, the true line is not.
 
 # %% tags=["solution"]
 true_loss = linreg.mse_loss(3.0 * data.X + 0.5, data.y).item()

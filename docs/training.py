@@ -221,7 +221,7 @@ assert history.losses[-1] > answer[1]  # "even closer"
 # %% [markdown] tags=["solution"]
 # The excess starts at about 261.5 and must fall below 1% of 1.063, about 0.0106: a factor
 # of about 25,000, and $0.64^t$ gets there at $t = \ln 25000 / \ln(1/0.64) \approx 22.7$, so
-# the 23rd epoch. Counting agrees:
+# after 23 steps: the loss logged at epoch 23 (epochs count from 0). Counting agrees:
 
 # %% tags=["solution"]
 longer = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, num_epochs=40)

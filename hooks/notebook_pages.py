@@ -222,6 +222,8 @@ def reader_links(markdown: str, notebooks: set[str], site_url: str) -> str:
             return f"[{text}]({stem}.ipynb{rest})"
         if site_url:
             return f"[{text}]({site_url}{path}{rest})"
+        if path == "glossary.html":  # a word's definition: the word reads well on its own
+            return text
         return f"{text} (on the tutorial's site)"
 
     return re.sub(r"\[([^\]]*)\]\((?![a-z]+:|#)([^)#\s]+)([^)]*)\)", target, markdown)
