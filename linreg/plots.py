@@ -41,6 +41,8 @@ DPI = 100
 TRUE_COLOR = "tab:blue"  # the data, and the true line
 MODEL_COLOR = "tab:orange"  # the model's predictions
 W_COLOR, B_COLOR = "tab:red", "tab:blue"  # the original notebook's colours for W and b
+# plot_losses and plot_parameter_noise: one colour per run, in order
+RUN_COLORS = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
 MAX_POINTS = 5000  # a scatter shows at most this many examples: more only slow it down
 
 
@@ -403,8 +405,7 @@ def plot_losses(
         else f". A dashed line marks the least-squares loss, {best_loss:.4g}."
     )
     ax = _axes(ax, alt)
-    colors = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
-    for history, color in zip(histories, itertools.cycle(colors)):
+    for history, color in zip(histories, itertools.cycle(RUN_COLORS)):
         stopped = len(history.losses) < longest
         label = _run_label(history, batches) + (" (diverged)" if stopped else "")
         ax.plot(range(len(history.losses)), history.losses, "-", color=color, label=label)
@@ -460,8 +461,7 @@ def plot_parameter_noise(
         )
         + f". A dashed line marks the least-squares W* = {W_best:.3f}.",
     )
-    colors = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
-    for history, color in zip(histories, itertools.cycle(colors)):
+    for history, color in zip(histories, itertools.cycle(RUN_COLORS)):
         epochs = range(skip, len(history.Ws))
         ax.plot(epochs, history.Ws[skip:], "-", color=color, label=_run_label(history, True))
     ax.axhline(W_best, color="k", linestyle="--", label="least-squares W*")
