@@ -25,7 +25,7 @@ from linreg import checks
 from linreg.curvature import curvature
 from linreg.loss import mse_loss
 from linreg.model import LinearModel
-from linreg.plots import DescribedFigure, _box, _loss, _moments, plot_landscape
+from linreg.plots import DescribedFigure, _box, _loss, _moments, contour_levels, plot_landscape
 from linreg.reference import least_squares
 from linreg.settings import DEFAULTS
 from linreg.training import History, train
@@ -41,8 +41,6 @@ class Explorer:
 
     histories: list[History] = field(repr=False)
     """One run per learning rate: the loss, W and b before each epoch, and the final W, b."""
-    final_losses: list[float] = field(repr=False)
-    """The loss after each run's last step."""
     shown: tuple[float, ...]
     """The learning rates of the runs drawn in the static figure."""
     start: float
@@ -157,8 +155,6 @@ def explore(
         "start": lrs.index(start),
         "epochs": num_epochs,
         "bound": _short(c.bound),
-        "best_lr": _short(c.best_lr),
-        "eigenvalues": [_short(v) for v in c.eigenvalues],
         "optimum": [_short(W_best), _short(b_best)],
         "best_loss": _short(best_loss),
         "true": list(true) if true else None,
@@ -168,7 +164,7 @@ def explore(
         "loss_view": _loss_view(best_loss, histories),
         "runs": runs,
     }
-    return Explorer(histories, finals, tuple(shown), start, spec, (X, y, true_W, true_b))
+    return Explorer(histories, tuple(shown), start, spec, (X, y, true_W, true_b))
 
 
 def _among(lrs: list[float], value: float, name: str) -> float:
@@ -218,11 +214,10 @@ def _contours(X: Tensor, y: Tensor, view: dict, best_loss: float) -> list[list[f
     bs = torch.linspace(*view["b"], 161, dtype=torch.float64)
     W_grid, b_grid = torch.meshgrid(Ws, bs, indexing="xy")
     loss = _loss(m, W_grid, b_grid).numpy()
-    top = math.floor(math.log2(loss.max() - best_loss))
     generator = contourpy.contour_generator(W_grid.numpy(), b_grid.numpy(), loss)
     lines = []
-    for k in range(top - 13, top + 1):
-        for line in generator.lines(best_loss + 2.0**k):
+    for level in contour_levels(best_loss, loss.max()):
+        for line in generator.lines(level):
             step = max(1, math.ceil(len(line) / 120))
             points = [*line[::step], line[-1]] if (len(line) - 1) % step else list(line[::step])
             lines.append([round(float(v), 3) for point in points for v in point])

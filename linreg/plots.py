@@ -251,8 +251,7 @@ def plot_landscape(
     )
     loss = _loss(m, W_grid, b_grid)
     inside = (W_grid >= W_lo) & (W_grid <= W_hi) & (b_grid >= b_lo) & (b_grid <= b_hi)
-    top = math.floor(math.log2(loss[inside].max().item() - best_loss))
-    levels = [best_loss + 2.0**k for k in range(top - 13, top + 1)]
+    levels = contour_levels(best_loss, loss[inside].max().item())
     alt = (
         f"Contour plot of the loss over W (horizontal) and b (vertical), with its minimum, "
         f"{best_loss:.4g}, at the least-squares W = {W_best:.2f}, b = {b_best:.2f}."
@@ -490,6 +489,13 @@ def _loss(m: tuple[float, ...], W, b):
     """The mean squared error at (W, b), from the moments: mean((W x + b - y)^2) expanded."""
     xx, x, xy, t, tt = m
     return W * W * xx + 2 * W * b * x + b * b - 2 * W * xy - 2 * b * t + tt
+
+
+def contour_levels(best_loss: float, largest: float) -> list[float]:
+    """The losses the landscape's rings are drawn at: L* + 2^k, fourteen of them, the last
+    at or below `largest` (plot_landscape and the explorer draw the same rings)."""
+    top = math.floor(math.log2(largest - best_loss))
+    return [best_loss + 2.0**k for k in range(top - 13, top + 1)]
 
 
 def _path(history: History) -> list[tuple[float, float]]:
