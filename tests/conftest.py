@@ -4,6 +4,9 @@
   the cache, whose key covers the pages, linreg and every installed library
   (hooks/execution.py). Once it is built, the reader's slow install (tests/test_reader.py)
   starts in the background, and its tests run last.
+- `early`: the slow runs in other processes that some tests only read the results of
+  (`EARLY`), all started with the session's first test, so that they use the core this
+  process leaves idle instead of waiting for their tests' turn.
 - A failure that many tests share (the site did not build; matplotlib is not the one the
   baselines were drawn with) is explained in full once; every other test it stops says so
   in one line instead of repeating it.
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import importlib
 import json
 import os
 import re
@@ -104,6 +108,30 @@ def _reader_started(_site_build, tmp_path_factory):
     home = tmp_path_factory.mktemp("reader-home")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         yield pool.submit(follow_the_site, site, home)
+
+
+# Each: the session fixture that gives its result, and the function (module, name) that
+# computes it from a folder of its own. None of them needs the built site.
+EARLY = {
+    "fresh_kernel_site": ("test_site", "build_with_fresh_kernels"),  # every page again
+    "pasted": ("test_site", "paste_every_page"),  # each page's cells at a `python -i` prompt
+    "exercise_runs": ("test_exercises", "run_every_page"),  # each page as a script
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def early(request, tmp_path_factory) -> dict[str, concurrent.futures.Future]:
+    """The EARLY runs that this session's tests use, started now, one thread each."""
+    wanted = {name for item in request.session.items for name in item.fixturenames}
+    names = [name for name in EARLY if name in wanted]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(names)))
+    started = {}
+    for name in names:
+        module, function = EARLY[name]
+        work = getattr(importlib.import_module(module), function)
+        started[name] = pool.submit(work, tmp_path_factory.mktemp(name))
+    yield started
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -1,8 +1,9 @@
 """A pytest plugin that spoils one published figure, to show that the image tests bite.
 
 Loaded only by tests/test_guard_bites.py, as `-p perturb_figures` of an in-process pytest
-run, with LINREG_PERTURB set to `point`, `colour` or `line`. It wraps a plotting function
-for the length of that run; the committed code and baselines are untouched.
+run, with LINREG_PERTURB set to some of `point`, `colour` and `line`, comma-separated: each
+spoils a different figure. It wraps the plotting functions for the length of that run; the
+committed code and baselines are untouched.
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ def _changed_colour(fig):
 
 
 def _dropped_line(fig):
-    fig.axes[0].lines[2].remove()  # the dashed true-W line
+    fig.axes[0].lines[1].remove()  # the dashed least-squares loss
 
 
 PERTURBATIONS = {
     "point": ("plot_data", _moved_point),
     "colour": ("plot_parameters", _changed_colour),
-    "line": ("plot_parameters", _dropped_line),
+    "line": ("plot_loss", _dropped_line),
+}
+SPOILS = {
+    "point": "test_data_figure",
+    "colour": "test_parameters_figure",
+    "line": "test_loss_figure",
 }
 
 
@@ -39,17 +45,21 @@ _originals: dict[str, object] = {}
 
 
 def pytest_configure(config):
-    name, spoil = PERTURBATIONS[os.environ["LINREG_PERTURB"]]
-    original = getattr(linreg.plots, name)
-    _originals[name] = original
+    for perturbation in os.environ["LINREG_PERTURB"].split(","):
+        name, spoil = PERTURBATIONS[perturbation]
+        original = getattr(linreg.plots, name)
+        _originals[name] = original
+        setattr(linreg.plots, name, _spoiled(original, spoil))
 
+
+def _spoiled(original, spoil):
     @functools.wraps(original)
     def spoiled(*args, **kwargs):
         fig = original(*args, **kwargs)
         spoil(fig)
         return fig
 
-    setattr(linreg.plots, name, spoiled)
+    return spoiled
 
 
 def pytest_unconfigure(config):

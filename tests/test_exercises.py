@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import jupytext
 import pytest
@@ -69,9 +70,8 @@ def exercises(page: str) -> list[tuple[str, str]]:
     return cells
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("exercises")
+def run_every_page(folder: Path) -> dict[str, subprocess.CompletedProcess]:
+    """Each page through RUNNER, two at a time. Started with the session (conftest.EARLY)."""
 
     def run(page):
         return subprocess.run(
@@ -88,6 +88,11 @@ def runs(tmp_path_factory):
         return dict(zip(PAGES, pool.map(run, PAGES), strict=True))
 
 
+@pytest.fixture(scope="session")
+def exercise_runs(early):
+    return early["exercise_runs"].result()
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_each_page_ends_with_a_summary_and_checked_exercises(page):
     notebook = jupytext.read(ROOT / "docs" / f"{page}.py")
@@ -99,8 +104,8 @@ def test_each_page_ends_with_a_summary_and_checked_exercises(page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_solution_check_passes_and_fails_on_a_wrong_answer(runs, page):
-    result = runs[page]
+def test_every_solution_check_passes_and_fails_on_a_wrong_answer(exercise_runs, page):
+    result = exercise_runs[page]
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.splitlines()[-1])
     assert report and None not in report, f"{page}: a check passed a wrong answer: {report}"

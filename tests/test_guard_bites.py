@@ -1,9 +1,10 @@
 """The image comparison is shown to fail when a published figure changes.
 
-Each case runs the image tests in-process (pytester) as the README's test command runs
-them, with a plugin that spoils one figure, against baselines just drawn from the current
-code; so exactly the spoiled figure must fail, whatever the state of the committed
-baselines (an intended change to a figure fails tests/test_figures.py alone, not these).
+One run of the image tests in-process (pytester), as the README's test command runs
+them, with a plugin that spoils three figures, each in another way, against baselines just
+drawn from the current code; so exactly the spoiled figures must fail, whatever the state
+of the committed baselines (an intended change to a figure fails tests/test_figures.py
+alone, not these).
 A reviewer must get the result, baseline and difference images and an HTML summary that
 shows them without a network.
 """
@@ -14,6 +15,7 @@ import json
 
 import pytest
 from paths import ROOT
+from perturb_figures import SPOILS
 
 # In-process runs restore sys.modules afterwards, dropping what they imported; torch cannot
 # be imported twice in one process. Importing the figures' code here keeps it loaded.
@@ -39,18 +41,12 @@ def fresh_baselines(pytester, tmp_path_factory):
     return _drawn["folder"]
 
 
-@pytest.mark.parametrize(
-    ("perturbation", "failing_test"),
-    [
-        ("point", "test_data_figure"),
-        ("colour", "test_parameters_figure"),
-        ("line", "test_parameters_figure"),
-    ],
-)
-def test_a_spoiled_figure_fails_the_image_tests(
-    pytester, fresh_baselines, monkeypatch, tmp_path, perturbation, failing_test
+def test_spoiled_figures_fail_the_image_tests_and_only_they(
+    pytester, fresh_baselines, monkeypatch, tmp_path
 ):
-    monkeypatch.setenv("LINREG_PERTURB", perturbation)
+    # One run, three figures spoiled three ways: a point moved, a colour changed, a line
+    # dropped. Exactly those three fail, each with its images and the command to accept it.
+    monkeypatch.setenv("LINREG_PERTURB", ",".join(SPOILS))
     results = tmp_path / "mpl-results"
     run = pytester.runpytest_inprocess(
         *RUN,
@@ -60,18 +56,19 @@ def test_a_spoiled_figure_fails_the_image_tests(
         f"--mpl-results-path={results}",
     )
     outcomes = run.parseoutcomes()
-    assert outcomes.get("failed") == 1, run.stdout.str()[-3000:]
-    run.stdout.fnmatch_lines([f"FAILED *test_figures.py::{failing_test}*"])
-    run.stdout.fnmatch_lines(["*Error: Image files did not match*"])
-    run.stdout.fnmatch_lines(
-        ["*if this change to the figure is intended*", "*--mpl-generate-path=tests/baseline*"]
-    )
-    folder = results / f"test_figures.{failing_test}"
-    for name in ["result.png", "baseline.png", "result-failed-diff.png"]:
-        assert (folder / name).is_file(), sorted(p.name for p in results.rglob("*"))
+    assert outcomes.get("failed") == len(SPOILS), run.stdout.str()[-3000:]
+    output = run.stdout.str()
+    assert output.count("Error: Image files did not match") == len(SPOILS)
+    assert output.count("if this change to the figure is intended") == len(SPOILS)
+    run.stdout.fnmatch_lines(["*--mpl-generate-path=tests/baseline*"])
     summary = (results / "fig_comparison_basic.html").read_text()
     assert "http://" not in summary and "https://" not in summary  # readable offline
-    assert f"test_figures.{failing_test}/result-failed-diff.png" in summary
+    for failing_test in SPOILS.values():
+        run.stdout.fnmatch_lines([f"FAILED *test_figures.py::{failing_test}*"])
+        folder = results / f"test_figures.{failing_test}"
+        for name in ["result.png", "baseline.png", "result-failed-diff.png"]:
+            assert (folder / name).is_file(), sorted(p.name for p in results.rglob("*"))
+        assert f"test_figures.{failing_test}/result-failed-diff.png" in summary
 
 
 def test_another_matplotlib_stops_the_image_tests_before_comparing(pytester, monkeypatch):

@@ -27,15 +27,14 @@ def page_html(site: Path, page: str) -> Path:
     return site / f"{page}.html"
 
 
-@pytest.fixture(scope="module")
-def pasted(tmp_path_factory):
+def paste_every_page(folder: Path) -> dict[str, tuple[subprocess.Popen, Path]]:
     """Every page's cells pasted into its own `python -i`, all started at once (each
-    imports torch: a few seconds of a core, which the sessions share out)."""
+    imports torch: a few seconds of a core, which the sessions share out). Started with
+    the session (conftest.EARLY)."""
     # The home page says each cell runs "as it is when pasted, in order, into a Python
     # session". `python -i` reads stdin as the >>> prompt does, where a compound statement
     # followed directly by another statement is a SyntaxError; the reader presses Enter
     # after each pasted cell, hence the blank line between cells.
-    folder = tmp_path_factory.mktemp("pasted")
     sessions = {}
     for page in PAGES:
         (folder / f"{page}.in").write_text("\n\n".join(visible_cells(page)) + "\n")
@@ -49,6 +48,11 @@ def pasted(tmp_path_factory):
                 env={**os.environ, "MPLBACKEND": "Agg"},
             )
     return {page: (session, folder / f"{page}.err") for page, session in sessions.items()}
+
+
+@pytest.fixture(scope="session")
+def pasted(early):
+    return early["pasted"].result()
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -177,13 +181,23 @@ def test_the_cache_key_covers_linreg_and_every_installed_library(tmp_path, monke
     assert execution.environment_key({}) != edited  # so does another Pygments (or anything)
 
 
-def test_kernels_forked_or_fresh_build_the_same_site(built_site, tmp_path):
-    # Every page executed again, each in an ordinary kernel of its own started the usual
-    # way, from an empty cache: the same bytes as the session's build (forked kernels, or
-    # the cache), sitemaps, notebooks and downloads included. The same commit builds the
-    # same site, and the fork server changes nothing a reader sees.
-    site = tmp_path / "site"
-    result = run_mkdocs(site, cache_root=tmp_path / "empty-cache", LINREG_KERNELS="fresh")
+def build_with_fresh_kernels(folder: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """Every page executed again, each in an ordinary kernel of its own started the usual
+    way, from an empty cache. Started with the session (conftest.EARLY)."""
+    site = folder / "site"
+    return site, run_mkdocs(site, cache_root=folder / "empty-cache", LINREG_KERNELS="fresh")
+
+
+@pytest.fixture(scope="session")
+def fresh_kernel_site(early):
+    return early["fresh_kernel_site"].result()
+
+
+def test_kernels_forked_or_fresh_build_the_same_site(built_site, fresh_kernel_site):
+    # The same bytes as the session's build (forked kernels, or the cache), sitemaps,
+    # notebooks and downloads included. The same commit builds the same site, and the fork
+    # server changes nothing a reader sees.
+    site, result = fresh_kernel_site
     assert result.returncode == 0, result.stderr[-3000:]
     files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file())
