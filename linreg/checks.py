@@ -231,10 +231,17 @@ def same_length(X: Tensor, y: Tensor) -> None:
         )
 
 
-def float64_data(X: object, y: object) -> tuple[Tensor, Tensor]:
-    """(X, y) as 1-D float64 tensors on the CPU, for the closed-form references."""
-    X = vector(X, "X", dtype=torch.float64, device="cpu")
-    y = vector(y, "y", dtype=torch.float64, device="cpu")
+def reference_vector(values: object, name: str) -> Tensor:
+    """`values` as a 1-D floating tensor on the CPU, for the closed-form references, which
+    sum it in float64 a chunk at a time (linreg.statistics): a floating tensor keeps its
+    dtype (no float64 copy of all the data), anything else becomes float64 directly."""
+    floating = isinstance(values, Tensor) and values.is_floating_point()
+    return vector(values, name, dtype=values.dtype if floating else torch.float64, device="cpu")
+
+
+def reference_data(X: object, y: object) -> tuple[Tensor, Tensor]:
+    """(X, y) as `reference_vector`s of the same length."""
+    X, y = reference_vector(X, "X"), reference_vector(y, "y")
     same_length(X, y)
     return X, y
 
@@ -392,3 +399,21 @@ def memory(num_examples: int, bytes_per_example: int, what: str) -> None:
         f"this machine has {available / 1e9:.3g} GB available: pass fewer examples, such as "
         f"{10 ** int(math.log10(fits))}.",
     )
+
+
+def in_process_group(batch_size: object) -> None:
+    """`fit(distributed=True)` needs a torch.distributed group, and full batches."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        raise ArgumentError(
+            "distributed",
+            "distributed=True trains one shard per process of a torch.distributed group, and "
+            "none is initialized: start the processes with torchrun (or "
+            "linreg.distributed.launch), or call torch.distributed.init_process_group first.",
+        )
+    if batch_size is not None:
+        raise ArgumentError(
+            "batch_size",
+            "distributed=True takes full-batch steps: pass batch_size=None (the default).",
+        )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import datetime
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import linreg
@@ -164,9 +167,17 @@ def _main(argv: list[str]) -> int:
         except OSError as exc:
             print(f"{parser.prog}: error: --plots: cannot write to {plots}: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    with _torchrun_group() as rank:
+        if rank:  # another process of a torchrun group: rank 0 prints for all of them
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the rest of this process)
+            sys.stderr = sys.stdout
+        return _run(parser, settings, plots, distributed=rank is not None)
+
+
+def _run(parser, settings, plots: Path | None, distributed: bool) -> int:
     log = _Log()
     try:
-        result = experiment.run(settings, on_epoch=log.print)
+        result = experiment.run(settings, on_epoch=log.print, distributed=distributed)
     except DivergenceError as exc:
         log.print_rest(exc.history.losses)  # the epoch whose loss rose, too
         print(f"{parser.prog}: error: --lr: {exc}", file=sys.stderr)
@@ -197,6 +208,25 @@ def _main(argv: list[str]) -> int:
         for path in paths:
             print(f"wrote {path}")
     return 0
+
+
+@contextlib.contextmanager
+def _torchrun_group() -> Iterator[int | None]:
+    """Under torchrun (WORLD_SIZE > 1 in the environment): join its process group, gloo on
+    the CPU, and give this process's rank; otherwise None."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        yield None
+        return
+    import torch.distributed as dist
+
+    from linreg.distributed import TIMEOUT
+
+    timeout = datetime.timedelta(seconds=TIMEOUT)
+    dist.init_process_group("gloo", init_method="env://", timeout=timeout)
+    try:
+        yield dist.get_rank()
+    finally:
+        dist.destroy_process_group()
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:
@@ -266,10 +296,10 @@ def _convergence_note(result: experiment.Experiment) -> str:
     history, best_loss = result.history, result.best_loss
     if best_loss is None or not history.losses:
         return ""
-    from linreg.loss import mse_loss
+    from linreg.statistics import line_loss
 
     data = result.data
-    final = mse_loss(history.W * data.X + history.b, data.y).item()
+    final = line_loss(history.W, history.b, data.X, data.y)
     if final - best_loss <= max(0.01 * (history.losses[0] - best_loss), 1e-3 * best_loss):
         return ""  # 99% of the way there, or within rounding of the optimum
     bound = linreg.stability_bound(data.X)

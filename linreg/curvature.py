@@ -20,6 +20,7 @@ from torch import Tensor
 from linreg import checks
 from linreg.reference import least_squares
 from linreg.settings import DEFAULTS
+from linreg.statistics import mean, mean_square
 
 
 def curvature_matrix(X: Tensor) -> Tensor:
@@ -27,8 +28,8 @@ def curvature_matrix(X: Tensor) -> Tensor:
 
     X has shape (n,). The loss's Hessian, its matrix of second derivatives, is \(2H\).
     """
-    X = checks.vector(X, "X", dtype=torch.float64, device="cpu")
-    m1, m2 = X.mean(), (X**2).mean()
+    X = checks.reference_vector(X, "X")
+    m1, m2 = (torch.tensor(m, dtype=torch.float64) for m in (mean(X), mean_square(X)))
     return torch.stack([torch.stack([m2, m1]), torch.stack([m1, torch.ones_like(m1)])])
 
 

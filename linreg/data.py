@@ -9,6 +9,7 @@ from torch import Tensor
 
 from linreg import checks
 from linreg.settings import DEFAULTS
+from linreg.statistics import chunks, sum_of_squares
 
 DRAW_DTYPE = torch.float32  # every dtype rounds this one sample
 
@@ -62,15 +63,18 @@ def make_data(
     seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
     dtype = checks.floating_dtype(dtype)
     device = checks.torch_device(device)
-    # X, eps, y and one temporary, of dtype.itemsize bytes each
-    checks.memory(num_examples, 4 * dtype.itemsize, "the data alone")
+    # X and y, and the float32 draws on their way to dtype
+    checks.memory(num_examples, 2 * dtype.itemsize + 2 * 4, "the data alone")
 
     generator = torch.Generator().manual_seed(seed)
     size = (num_examples,)
     X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE)
-    X = (X + x_mean if x_mean else X).to(dtype)
-    eps = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
-    y = X * true_W + true_b + noise * eps
+    X = (X.add_(x_mean) if x_mean else X).to(dtype)
+    y = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
+    # y = X * true_W + true_b + noise * eps, computed in place a chunk at a time: the same
+    # operations in the same order, without three temporaries the size of the data
+    for X_c, y_c in chunks(X, y):
+        torch.add(X_c * true_W + true_b, y_c.mul_(noise), out=y_c)
     _check_range(y, dtype, {"true_W": true_W, "true_b": true_b, "noise": noise, "x_mean": x_mean})
     return Data(X=X.to(device), y=y.to(device), true_W=true_W, true_b=true_b, noise=noise)
 
@@ -78,7 +82,7 @@ def make_data(
 def _check_range(y: Tensor, dtype: torch.dtype, terms: dict[str, float]) -> None:
     """Refuse targets whose squares overflow `dtype`: no loss could be computed on them."""
     # The loss sums the squares before dividing by n, so their sum must fit in dtype too.
-    if y.double().square().sum().item() <= torch.finfo(dtype).max:
+    if sum_of_squares(y) <= torch.finfo(dtype).max:
         return
     largest = y.abs().max().item()
     name = max(terms, key=lambda key: abs(terms[key]))

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from linreg import checks
 from linreg.data import Data, make_data
-from linreg.loss import mse_loss
 from linreg.model import LinearModel
 from linreg.reference import least_squares
 from linreg.settings import DEFAULTS, Settings
+from linreg.statistics import line_loss
 from linreg.training import History, fit
 
 # Peak memory of `run` per example in float32: measured with /usr/bin/time at 10^7
@@ -45,25 +45,40 @@ class Experiment:
 
 
 def run(
-    settings: Settings = DEFAULTS, on_epoch: Callable[[int, float], object] | None = None
+    settings: Settings = DEFAULTS,
+    on_epoch: Callable[[int, float], object] | None = None,
+    distributed: bool = False,
 ) -> Experiment:
     """Make the data, train from (W0, b0) and solve the least-squares problem.
 
     Raises what `make_data` and `fit` raise: an ArgumentError naming a bad setting, or a
-    DivergenceError when the loss diverges. `on_epoch` is passed to `fit`.
+    DivergenceError when the loss diverges. `on_epoch` is passed to `fit`. With
+    `distributed=True` this process is one of a torch.distributed group: every process
+    draws the same data and trains on its shard (`linreg.distributed.shard`), and the
+    training is the same as on all the data.
     """
     s = settings
     checks.memory(s.num_examples, BYTES_PER_EXAMPLE, "this run")
     data = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed)
     initial = LinearModel.like(data.X, W=s.W0, b=s.b0)
     model = LinearModel.like(data.X, W=s.W0, b=s.b0)
-    history = fit(model, data.X, data.y, lr=s.lr, num_epochs=s.num_epochs, on_epoch=on_epoch)
+    X, y = data.X, data.y
+    if distributed:
+        import torch.distributed as dist
+
+        from linreg.distributed import shard
+
+        part = shard(len(X), dist.get_rank(), dist.get_world_size())
+        X, y = X[part], y[part]
+    history = fit(
+        model, X, y, lr=s.lr, num_epochs=s.num_epochs, on_epoch=on_epoch, distributed=distributed
+    )
     try:
         best = least_squares(data.X, data.y)
     except checks.ArgumentError:  # x takes a single value: no line is the unique best
         best = best_loss = None
     else:
-        best_loss = mse_loss(best[0] * data.X + best[1], data.y).item()
+        best_loss = line_loss(*best, data.X, data.y)
     return Experiment(s, data, initial, model, history, best, best_loss)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from linreg import checks
+from linreg.statistics import moments
 
 
 def manual_gradient(
@@ -27,20 +28,18 @@ def least_squares(X: Tensor, y: Tensor) -> tuple[float, float]:
 
     \(W^* = \operatorname{cov}(x, y) / \operatorname{var}(x)\) and
     \(b^* = \bar y - W^* \bar x\), computed in float64 on the CPU
-    from centred data, whatever the inputs' dtype and device. Centring keeps the answer
+    from centred data, whatever the inputs' dtype and device, a chunk of examples at a
+    time (`linreg.statistics.moments`: no float64 copy of all the data). Centring keeps the answer
     accurate when x has a large offset and a small spread (years, timestamps, kelvins),
     where solving for the columns x and 1 directly loses every digit of the slope.
     """
-    X, y = checks.float64_data(X, y)
-    x_mean, y_mean = X.mean(), y.mean()
-    dx, dy = X - x_mean, y - y_mean
-    var_x = (dx * dx).sum()
-    if len(X) < 2 or var_x.item() == 0.0:
+    X, y = checks.reference_data(X, y)
+    m = moments(X, y)
+    if m.n < 2 or m.sxx == 0.0:
         raise checks.ArgumentError(
             "X",
             "X needs at least two distinct values for the least-squares line to be unique; "
             "pass more examples (e.g. num_examples >= 2).",
         )
-    W = (dx * dy).sum() / var_x
-    b = y_mean - W * x_mean
-    return W.item(), b.item()
+    W = m.sxy / m.sxx
+    return W, m.y_mean - W * m.x_mean

@@ -12,13 +12,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
+import torch.distributed
 from torch import Tensor
 
 from linreg import checks
 from linreg.curvature import stability_bound
-from linreg.loss import mse_loss
+from linreg.loss import moments_loss, mse_loss
 from linreg.model import LinearModel
 from linreg.settings import DEFAULTS
+from linreg.statistics import CHUNK, Moments, chunks, sum_of_squares
 
 
 def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
@@ -36,15 +38,63 @@ def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor
 
 
 def train(
-    model: LinearModel, X: Tensor, y: Tensor, lr: float, num_epochs: int
+    model: LinearModel,
+    X: Tensor,
+    y: Tensor,
+    lr: float,
+    num_epochs: int,
+    step: Callable[[LinearModel, Tensor, Tensor, float], Tensor] = gradient_step,
 ) -> Iterator[tuple[float, float, float]]:
     """Take num_epochs gradient steps; yield each epoch's loss, W and b before its step.
 
-    Trusts its inputs: `fit` checks them, runs this loop and watches for divergence.
+    Trusts its inputs: `fit` checks them, runs this loop and watches for divergence (and
+    passes `step=gradient_step_in_chunks` for data larger than a chunk).
     """
     for _ in range(num_epochs):
         W, b = model.W.item(), model.b.item()
-        loss = gradient_step(model, X, y, lr)
+        loss = step(model, X, y, lr)
+        yield loss.item(), W, b
+
+
+def gradient_step_in_chunks(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
+    """`gradient_step` for data larger than a chunk (linreg.statistics.CHUNK examples): the
+    loss is a sum over the examples, so each chunk's share of it goes through backward()
+    on its own, and each adds its part of the gradient to .grad. The temporaries are the
+    size of a chunk, not of the data: they stay in cache and are reused, where a whole-data
+    step allocates (and page-faults) a dozen arrays the size of X every epoch.
+
+    Trusts its inputs, as gradient_step does; gives the same step, up to float rounding.
+    """
+    n = len(X)
+    loss = torch.zeros((), dtype=X.dtype, device=X.device)
+    for X_c, y_c in chunks(X, y):
+        share = ((model(X_c) - y_c) ** 2).sum() / n  # forward: this chunk's part of the mean
+        share.backward()  # backward: adds this chunk's part of dL/dW and dL/db to .grad
+        loss += share.detach()
+    with torch.no_grad():  # update, once, with the whole gradient
+        for param in model.parameters():
+            param -= lr * param.grad
+            param.grad.zero_()
+    return loss
+
+
+def train_on_moments(
+    model: LinearModel, m: Moments, lr: float, num_epochs: int
+) -> Iterator[tuple[float, float, float]]:
+    """`train` from a sample's sufficient statistics (linreg.statistics.moments): each
+    epoch's loss is `moments_loss`, its gradient comes from backward(), and a step costs
+    O(1) whatever n. The same steps as on all the data, up to rounding.
+
+    Trusts its inputs: m comes from linreg.statistics.
+    """
+    for _ in range(num_epochs):
+        W, b = model.W.item(), model.b.item()
+        loss = moments_loss(model.W, model.b, m)  # forward, from six numbers
+        loss.backward()  # backward
+        with torch.no_grad():  # update
+            for param in model.parameters():
+                param -= lr * param.grad
+                param.grad.zero_()
         yield loss.item(), W, b
 
 
@@ -121,6 +171,7 @@ def fit(
     on_epoch: Callable[[int, float], object] | None = None,
     batch_size: int | None = None,
     seed: int = DEFAULTS.seed,
+    distributed: bool = False,
 ) -> History:
     """Train `model` in place for `num_epochs` epochs on (X, y), each of shape (n,).
 
@@ -131,14 +182,25 @@ def fit(
     rises, so a rise larger than rounding can explain, or an overflow, raises
     DivergenceError with the history so far; with mini-batches the loss is noisy, and only
     an overflow or a tenfold rise over the start does.
+
+    With `distributed=True`, this process is one of a torch.distributed group (started by
+    torchrun, or `linreg.distributed.launch`), (X, y) is its shard, and each step is one on
+    all the shards' data (`linreg.distributed.train_distributed`): every process of the
+    group must call fit with the same arguments but its own shard.
     """
     model = checks.linear_model(model)
     X, y = checks.model_data(model, X, y)
     lr = checks.representable(checks.learning_rate(lr), "lr", model.W.dtype)
     num_epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
 
-    if batch_size is None:
-        steps = train(model, X, y, lr, num_epochs)
+    if distributed:
+        from linreg import distributed as group
+
+        checks.in_process_group(batch_size)
+        steps = group.train_distributed(model, X, y, lr, num_epochs)
+    elif batch_size is None:
+        step = gradient_step if len(X) <= CHUNK else gradient_step_in_chunks
+        steps = train(model, X, y, lr, num_epochs, step)
     else:
         batch_size = checks.whole_number(batch_size, "batch_size", 1, 32)
         seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
@@ -146,7 +208,7 @@ def fit(
         steps = train_minibatch(model, X, y, lr, num_epochs, batch_size, generator)
 
     history = History(lr=lr, batch_size=batch_size)
-    watch = _DivergenceWatch(X, y, noisy=batch_size is not None)
+    watch = _DivergenceWatch(X, y, noisy=batch_size is not None, distributed=distributed)
     for loss, W, b in steps:
         history.losses.append(loss)
         history.Ws.append(W)
@@ -170,12 +232,17 @@ class _DivergenceWatch:
 
     SLACK = 64  # multiples of the rounding estimate that a rise must exceed
 
-    def __init__(self, X: Tensor, y: Tensor, noisy: bool = False) -> None:
+    def __init__(self, X: Tensor, y: Tensor, noisy: bool = False, distributed: bool = False):
         self.X, self.y = X, y
         self.noisy = noisy  # mini-batches: the loss may rise from one epoch to the next
         self.eps = torch.finfo(X.dtype).eps
-        self.x_rms = X.double().square().mean().sqrt().item()
-        self.y_rms = y.double().square().mean().sqrt().item()
+        # A process of a group sees its shard: the sizes come from all the shards, so that
+        # every process decides alike (one that stopped alone would leave the others waiting).
+        self.distributed = distributed
+        sums = torch.tensor([sum_of_squares(X), sum_of_squares(y), len(X)], dtype=torch.float64)
+        if distributed:
+            torch.distributed.all_reduce(sums)
+        self.x_rms, self.y_rms = (math.sqrt(total / sums[2].item()) for total in sums[:2].tolist())
 
     def rounding(self, loss: float, W: float, b: float) -> float:
         """How much the computed loss can move by rounding alone at (W, b)."""
@@ -231,8 +298,8 @@ class _DivergenceWatch:
                 f"the initial loss is {loss}: the data or the initial W={W:g}, b={b:g} are too "
                 f"large for {dtype}, and {name} is the largest term. {fix[0].upper()}{fix[1:]}.",
             )
-        if (model.W.item(), model.b.item()) == (W, b):
-            self.step_too_small(history, model)
+        if (model.W.item(), model.b.item()) == (W, b) and not self.distributed:
+            self.step_too_small(history, model)  # (on a shard it would judge by the shard)
 
     def step_too_small(self, history: History, model: LinearModel) -> None:
         """The first step moved neither W nor b. If a step of a sensible size would lower the

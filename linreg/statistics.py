@@ -1,0 +1,142 @@
+"""Sums over the data a chunk of examples at a time, so that their memory is bounded by the
+chunk, not by n: the float64 statistics that the closed form and the checks need, and the
+loss of a line over data too large to hold its temporaries.
+
+A whole-tensor expression such as `(X.double() ** 2).mean()` allocates two float64 copies
+of X; at 10^8 examples that is 1.6 GB for one number. Here each chunk of CHUNK examples is
+converted, used and freed, and only the running sums are kept.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+CHUNK = 1 << 18  # examples per chunk: 1 MB of float32, small enough to stay in cache
+
+
+def chunks(*tensors: Tensor, size: int = CHUNK) -> Iterator[tuple[Tensor, ...]]:
+    """The tensors (of equal length) cut into views of `size` examples, side by side."""
+    return zip(*(tensor.split(size) for tensor in tensors), strict=True)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """The sufficient statistics of a sample of (x, y) for a line: its size, means and
+    centred sums, in float64. Least squares, the loss of any line and its gradient follow
+    from these six numbers alone, whatever n."""
+
+    n: int
+    """The number of examples."""
+    x_mean: float
+    """The mean of x."""
+    y_mean: float
+    """The mean of y."""
+    sxx: float
+    """The sum of `(x - x_mean) ** 2`."""
+    sxy: float
+    """The sum of `(x - x_mean) * (y - y_mean)`."""
+    syy: float
+    """The sum of `(y - y_mean) ** 2`."""
+
+    def merge(self, other: Moments) -> Moments:
+        """The Moments of both samples together (Chan, Golub and LeVeque's update: the
+        centred sums gain the spread between the two means)."""
+        n = self.n + other.n
+        dx, dy = other.x_mean - self.x_mean, other.y_mean - self.y_mean
+        weight = self.n * other.n / n
+        return Moments(
+            n,
+            self.x_mean + dx * other.n / n,
+            self.y_mean + dy * other.n / n,
+            self.sxx + other.sxx + dx * dx * weight,
+            self.sxy + other.sxy + dx * dy * weight,
+            self.syy + other.syy + dy * dy * weight,
+        )
+
+
+def chunk_moments(X: Tensor, y: Tensor) -> Moments:
+    """The Moments of one chunk held in memory: means, then the sums around them."""
+    X, y = X.double(), y.double()
+    x_mean, y_mean = X.mean(), y.mean()
+    dx, dy = X - x_mean, y - y_mean
+    sums = ((dx * dx).sum(), (dx * dy).sum(), (dy * dy).sum())
+    return Moments(len(X), x_mean.item(), y_mean.item(), *(total.item() for total in sums))
+
+
+def moments(X: Tensor, y: Tensor) -> Moments:
+    """The Moments of X and y, each of shape (n,), in one pass over chunks: each chunk's
+    centred in float64, then merged (so a large offset in x costs no digits).
+
+    Trusts its inputs: the callers check them (linreg.checks).
+    """
+    parts = (chunk_moments(X_c, y_c) for X_c, y_c in chunks(X, y))
+    total = next(parts)
+    for part in parts:
+        total = total.merge(part)
+    return total
+
+
+def write_pairs(path: str | os.PathLike, X: Tensor, y: Tensor) -> None:
+    """Write (x, y) pairs to `path` as raw float32, interleaved, a chunk at a time: the
+    format `read_moments` streams."""
+    with open(path, "wb") as file:
+        for X_c, y_c in chunks(X, y):
+            file.write(torch.stack([X_c, y_c], dim=1).float().numpy().tobytes())
+
+
+def read_moments(path: str | os.PathLike, chunk: int = CHUNK) -> Moments:
+    """The Moments of the (x, y) pairs in a file `write_pairs` wrote, in one pass that
+    reads `chunk` pairs at a time into one buffer: the memory it needs is the buffer's
+    (8 bytes a pair), not the file's, however large the file."""
+    buffer = torch.empty((chunk, 2), dtype=torch.float32)
+    view = memoryview(buffer.numpy()).cast("B")
+    total = None
+    with open(path, "rb", buffering=0) as file:
+        while size := file.readinto(view):
+            while size % 8 and (more := file.readinto(view[size:])):
+                size += more  # a short read: fill the pair it stopped in
+            if size % 8:
+                raise ValueError(f"{path} ends in the middle of a pair: not float32 (x, y) pairs")
+            pairs = buffer[: size // 8]
+            part = chunk_moments(pairs[:, 0], pairs[:, 1])
+            total = part if total is None else total.merge(part)
+    if total is None:
+        raise ValueError(f"{path} is empty: no (x, y) pairs to read")
+    return total
+
+
+def mean(values: Tensor) -> float:
+    """The mean of values, in float64, for values of shape (n,)."""
+    total = torch.zeros((), dtype=torch.float64)
+    for (chunk,) in chunks(values):
+        total = total + chunk.double().sum()
+    return total.item() / len(values)
+
+
+def sum_of_squares(values: Tensor) -> float:
+    """The sum of `values ** 2`, in float64, for values of shape (n,)."""
+    total = torch.zeros((), dtype=torch.float64)
+    for (chunk,) in chunks(values):
+        total = total + chunk.double().square().sum()
+    return total.item()
+
+
+def mean_square(values: Tensor) -> float:
+    """The mean of `values ** 2`, in float64, for values of shape (n,)."""
+    return sum_of_squares(values) / len(values)
+
+
+def line_loss(W: float, b: float, X: Tensor, y: Tensor) -> float:
+    """The MSE of the line W x + b on (X, y), in the data's dtype as `mse_loss` computes
+    it; over several chunks, the mean of their sums (float64 sums of the dtype's squares)."""
+    if len(X) <= CHUNK:
+        return ((W * X + b - y) ** 2).mean().item()
+    total = torch.zeros((), dtype=torch.float64)
+    for X_c, y_c in chunks(X, y):
+        total = total + ((W * X_c + b - y_c) ** 2).sum().double()
+    return total.item() / len(X)

@@ -1,0 +1,31 @@
+"""Functions that tests/test_distributed.py runs in each process of a group: they must be
+importable by the processes that `linreg.distributed.launch` starts."""
+
+from __future__ import annotations
+
+import time
+
+import torch.distributed as dist
+
+from linreg.distributed import fit_ddp, fit_shard
+
+
+def every_way(X, y, lr, num_epochs, uneven):
+    """The hand-written step on even and on uneven shards, and DDP on uneven shards."""
+    return {
+        "even": fit_shard(X, y, lr, num_epochs),
+        "uneven": fit_shard(X, y, lr, num_epochs, bounds=uneven),
+        "ddp": fit_ddp(X, y, lr, num_epochs, bounds=uneven),
+    }
+
+
+def fails_on_rank_one():
+    if dist.get_rank() == 1:
+        raise ValueError("a shard that cannot be read")
+    dist.barrier()  # rank 0 waits for a peer that has gone
+
+
+def hangs_on_rank_one():
+    if dist.get_rank() == 1:
+        time.sleep(3600)
+    dist.barrier()

@@ -1,0 +1,134 @@
+"""Data-parallel training (linreg.distributed): 2 processes on 127.0.0.1 over gloo follow
+the single-process run, on even and uneven shards, by hand and with DDP; so does
+`torchrun -m linreg`; and a process that fails or hangs stops every process, with an
+error that says which, instead of hanging the tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from paths import ROOT
+
+import linreg
+from linreg import distributed
+
+LR, EPOCHS = 0.1, 20
+UNEVEN = [0, 137, 1000]  # 137 examples in one shard, 863 in the other
+
+
+@pytest.fixture
+def importable_cases(monkeypatch):
+    """The launched processes import tests/distributed_cases.py."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "tests"))
+    import distributed_cases
+
+    return distributed_cases
+
+
+@pytest.fixture(scope="module")
+def single():
+    data = linreg.make_data()
+    history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=LR, num_epochs=EPOCHS)
+    return data, history
+
+
+def test_two_processes_follow_the_single_process_run(importable_cases, single):
+    data, history = single
+    ranks = distributed.launch(importable_cases.every_way, 2, data.X, data.y, LR, EPOCHS, UNEVEN)
+    assert ranks[0] == ranks[1]  # every process holds the same model after every step
+    for way, (log, W, b) in ranks[0].items():
+        losses, Ws, bs = zip(*log, strict=True)
+        assert losses == pytest.approx(history.losses, rel=1e-6), way
+        assert Ws == pytest.approx(history.Ws, rel=1e-6) and bs == pytest.approx(
+            history.bs, rel=1e-6
+        )
+        assert (W, b) == pytest.approx((history.W, history.b), rel=1e-6), way
+
+
+def test_shards_cover_every_example_once():
+    for n, world in [(1000, 2), (7, 3), (2, 2), (10, 4)]:
+        parts = [distributed.shard(n, rank, world) for rank in range(world)]
+        assert [i for part in parts for i in range(n)[part]] == list(range(n))
+        sizes = [part.stop - part.start for part in parts]
+        assert max(sizes) - min(sizes) <= 1, (n, world, sizes)
+
+
+def no_process_left(marker: str) -> bool:
+    """Whether no process of this machine has `marker` in its command line."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    return False
+        except OSError:
+            continue
+    return True
+
+
+def test_a_failing_process_stops_all_and_says_which(importable_cases):
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"process 1 of 2 failed") as error:
+        distributed.launch(importable_cases.fails_on_rank_one, 2, timeout=60)
+    assert "ValueError: a shard that cannot be read" in str(error.value)
+    assert time.monotonic() - start < 30  # not the collective's 60 s timeout
+    assert no_process_left("from linreg.distributed import _child")
+
+
+def test_a_hanging_process_is_stopped_after_the_timeout(importable_cases):
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"processes \[.*\] of 2 had not finished after 8 s"):
+        distributed.launch(importable_cases.hangs_on_rank_one, 2, timeout=8)
+    assert time.monotonic() - start < 20
+    assert no_process_left("from linreg.distributed import _child")
+
+
+def test_fit_distributed_needs_a_process_group():
+    data = linreg.make_data(num_examples=10)
+    with pytest.raises(linreg.ArgumentError, match="torchrun") as error:
+        linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, distributed=True)
+    assert error.value.argument == "distributed"
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+EPOCH = re.compile(r"^Epoch (\d+): Loss: (\S+)$", re.MULTILINE)
+
+
+def test_torchrun_runs_the_command_line_on_two_processes():
+    argv = ["-m", "linreg", "--epochs", "8", "--num-examples", "999"]  # uneven: 500 and 499
+    single = subprocess.run(
+        [sys.executable, *argv], capture_output=True, text=True, timeout=120, check=True
+    )
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    run = subprocess.Popen(
+        [*launcher, "--nproc-per-node", "2", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = run.communicate(timeout=180)
+    finally:
+        left = group_alive(run.pid)
+        if left or run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert not left, "torchrun's processes were still running after it exited"
+    assert run.returncode == 0, err[-3000:]
+    expected = [(int(e), float(v)) for e, v in EPOCH.findall(single.stdout)]
+    got = [(int(e), float(v)) for e, v in EPOCH.findall(out)]  # rank 0 prints, once
+    assert [e for e, _ in got] == [e for e, _ in expected] == list(range(8))
+    assert [v for _, v in got] == pytest.approx([v for _, v in expected], rel=1e-6)
+    assert out.split("\n\n", 1)[1] == single.stdout.split("\n\n", 1)[1]  # the summary
