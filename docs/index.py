@@ -35,6 +35,10 @@ plot_predictions(data.X, data.y, model, title="After training")
 #    floor it settles on.
 # 10. [Idiomatic PyTorch](pytorch.html): `nn.Linear`, `nn.MSELoss`, `torch.optim.SGD` and
 #     a `DataLoader`, checked against the hand-written run.
+# 11. [When the data grows](large-data.html): what a step costs, counted; the step a chunk
+#     at a time; six numbers that replace the data; a file larger than memory.
+# 12. [Across processes and machines](distributed.html): the same step on shards, with
+#     `torch.distributed` and `DistributedDataParallel`, and how `torchrun` runs it.
 #
 # Each page ends with a summary and exercises, whose solutions fold open on request, and the
 # [glossary](glossary.html) defines the words the pages use.

@@ -1,24 +1,15 @@
 """Where things are: the project root, the tutorial's notebook pages in reading order, and
 the code a reader sees on each."""
 
+import re
 from pathlib import Path
 
 import jupytext
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [
-    "index",
-    "data",
-    "model",
-    "loss",
-    "gradient",
-    "training",
-    "landscape",
-    "learning-rate",
-    "closed-form",
-    "minibatch",
-    "pytorch",
-]
+# The notebook pages in the reading order: the nav of mkdocs.yml, their one home.
+NAV = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n", 1)[1]
+PAGES = re.findall(r"^\s*- [^:]+: ([\w-]+)\.py$", NAV, flags=re.MULTILINE)
 
 
 def visible_cells(page: str) -> list[str]:

@@ -1,0 +1,215 @@
+# %% [markdown]
+# # Across processes and machines
+#
+# [When the data grows](large-data.html) trained on data too large for one step's
+# temporaries. Data can also be too large for one machine, or a step too slow on one; then
+# several processes share the work, each holding a part of the data, a **shard**. This page
+# runs the hand-written step that way with `torch.distributed`, PyTorch's own engine for
+# it: first by hand, then with `DistributedDataParallel`; and says how the same code runs
+# on several machines.
+#
+# ## The step, by shards
+#
+# The loss is a mean over all $n$ examples, so it is a sum of one part per shard: each
+# process's squared residuals, summed and divided by $n$ (all of the examples, not its
+# own). Each process takes its part through `backward()`, which gives its part of the
+# gradient; **`all_reduce`** with `SUM` adds the parts of every process and leaves the total
+# in each, so every process holds the gradient of all the data and takes the same update:
+
+# %%
+import linreg
+from linreg import distributed
+
+linreg.source(distributed.distributed_step)
+
+# %% [markdown]
+# Two details matter. The division is by $n$ and the reduction a sum: an average of each
+# shard's own mean would weigh a small shard's examples more than a large one's, and
+# `ReduceOp.AVG` has been reported to give wrong results on gloo (CPU) without an error
+# ([pytorch#162338](https://github.com/pytorch/pytorch/issues/162338)). And every process
+# must call `all_reduce` the same number of times, in the same order: one that stops early
+# leaves the others waiting.
+#
+# Which examples a process holds is a contiguous slice; the sizes differ by one at most:
+
+# %%
+for rank in range(2):
+    part = distributed.shard(1000, rank, 2)
+    print(f"process {rank} of 2 holds examples {part.start} to {part.stop - 1}")
+
+# %% [markdown]
+# ## Two processes on this machine
+#
+# `linreg.distributed.launch` starts new Python processes, joins them in one process group
+# over gloo on 127.0.0.1, runs a function in each, and returns what each returned. If a
+# process fails, or the run takes longer than its `timeout`, it stops them all and says
+# which. Each process here runs `linreg.distributed.fit_shard`, which trains from
+# $(16, 10)$ on its shard with the step above and returns the log: the loss, $W$ and $b$
+# before each epoch. Twenty epochs at lr = 0.1, on the tutorial's data, with even shards
+# and with uneven ones (137 and 863 examples):
+
+# %%
+data = linreg.make_data()
+lr, num_epochs = 0.1, 20
+uneven = [0, 137, 1000]
+
+even_ranks = distributed.launch(distributed.fit_shard, 2, data.X, data.y, lr, num_epochs)
+uneven_ranks = distributed.launch(
+    distributed.fit_shard, 2, data.X, data.y, lr, num_epochs, 16.0, 10.0, uneven
+)
+(even_log, W_even, b_even), _ = even_ranks
+(uneven_log, W_uneven, b_uneven), _ = uneven_ranks
+
+single = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=lr, num_epochs=num_epochs)
+
+
+def largest_difference(log):
+    return max(
+        abs(loss - expected) / expected
+        for (loss, _, _), expected in zip(log, single.losses, strict=True)
+    )
+
+
+print(f"one process:         W = {single.W:.6f}, b = {single.b:.6f}")
+print(f"two, even shards:    W = {W_even:.6f}, b = {b_even:.6f}")
+print(f"two, uneven shards:  W = {W_uneven:.6f}, b = {b_uneven:.6f}")
+print(
+    f"largest relative difference of the loss logs: {largest_difference(even_log):.1e} (even), "
+    f"{largest_difference(uneven_log):.1e} (uneven)"
+)
+
+# %% [markdown]
+# The same run: the losses agree to float32 rounding (the sum over the examples is added up
+# in another order), and both processes end on the same line. The log is the same in every
+# process, since each holds the same model after every step.
+#
+# ## The idiomatic version: DistributedDataParallel
+#
+# PyTorch's `DistributedDataParallel` (DDP) wraps a module and does the `all_reduce` for
+# you, during `backward()`. It **averages** the gradients over the processes, as if each
+# process's loss were a mean over the same number of examples. So that its average is the
+# gradient of all the data, each process's loss is its part of the mean, as above, times
+# the number of processes: `linreg.distributed.fit_ddp` does that around
+# `nn.Linear(1, 1)` and `torch.optim.SGD`, as on [Idiomatic PyTorch](pytorch.html):
+
+# %%
+linreg.source(distributed.fit_ddp)
+
+# %%
+ddp_ranks = distributed.launch(
+    distributed.fit_ddp, 2, data.X, data.y, lr, num_epochs, 16.0, 10.0, uneven
+)
+(ddp_log, W_ddp, b_ddp), _ = ddp_ranks
+print(f"DDP, uneven shards:  W = {W_ddp:.6f}, b = {b_ddp:.6f}")
+print(f"largest relative difference of the loss log: {largest_difference(ddp_log):.1e}")
+
+# %% [markdown]
+# Without the factor the gradient would be half the true one at two processes, and the run
+# a run at half the learning rate; with uneven shards and no division by $n$, the small
+# shard would count as much as the large one.
+#
+# ## On several machines
+#
+# Nothing in the step knows where the other processes are: that is the launcher's business.
+# `torchrun`, which comes with PyTorch, starts the processes and tells each its rank, the
+# number of processes and where to meet, in environment variables (`RANK`, `WORLD_SIZE`,
+# `MASTER_ADDR`, `MASTER_PORT`). `python -m linreg` notices them, joins the group, trains on
+# its shard of the data and lets process 0 print the log. On one machine, two processes:
+#
+# ```bash
+# torchrun --standalone --nproc-per-node 2 -m linreg
+# ```
+#
+# On two machines, say `machine-a` and `machine-b`, with two processes on each, run on
+# `machine-a`
+#
+# ```bash
+# torchrun --nnodes 2 --node-rank 0 --nproc-per-node 2 --master-addr machine-a --master-port 29500 -m linreg
+# ```
+#
+# and on `machine-b` the same with `--node-rank 1`. Each machine needs the same Python
+# packages (`pip install` of this tutorial's requirements), to reach `machine-a` on port
+# 29500 and on the ports gloo opens between the processes, and, for data of its own rather
+# than the tutorial's generated sample, its shard of the data. Only the launch changes, not
+# the code: the same `distributed_step` runs in every process. This tutorial's command line
+# trains on the CPU, over gloo; a model on CUDA would use NCCL instead, one GPU per process
+# (`linreg.distributed.backend` makes that choice).
+
+# %% [markdown]
+# ## Summary
+#
+# - Data-parallel gradient descent: each process computes `backward()` of its part of the
+#   loss (its sum of squares over all $n$), `all_reduce` sums the gradients, and every
+#   process applies the same update; the run is the single-process run, with even or uneven
+#   shards.
+# - DDP averages gradients over the processes, so each process's loss is scaled to make
+#   the average the sum; `torchrun` starts the processes, on one machine or several.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** With three processes and 1000 examples, how many examples does
+# each process hold?
+
+# %% [markdown] tags=["solution"]
+# 1000 = 3 × 333 + 1: the first process holds one more, 334, 333 and 333.
+
+# %% tags=["solution"]
+answer = [len(range(1000)[distributed.shard(1000, rank, 3)]) for rank in range(3)]
+print(answer)
+
+# %% tags=["check"]
+assert answer == [334, 333, 333]
+
+# %% [markdown]
+# **2. Predict, then run.** If each process divided its sum of squares by its own number
+# of examples, and `all_reduce` summed the results, how would the first step's gradient
+# compare with the true one on two even shards?
+
+# %% [markdown] tags=["solution"]
+# Each process's part would be its shard's mean, about the mean of all the data, so the sum
+# would be about twice the true gradient: the run would be a run at twice the learning rate.
+
+# %% tags=["solution"]
+import torch
+
+halves = [data.X[:500], data.X[500:]], [data.y[:500], data.y[500:]]
+wrong = torch.zeros(())
+for X_part, y_part in zip(*halves, strict=True):
+    model = linreg.LinearModel.like(X_part)
+    linreg.mse_loss(model(X_part), y_part).backward()  # the shard's own mean
+    wrong += model.W.grad
+
+true_model = linreg.LinearModel.like(data.X)
+linreg.mse_loss(true_model(data.X), data.y).backward()
+answer = (wrong / true_model.W.grad).item()
+print(f"the summed gradient is {answer:.3f} times the true one")
+
+# %% tags=["check"]
+assert round(answer, 1) == 2.0
+
+# %% tags=["check"]
+# What the prose says, as it says it.
+assert distributed.shard(1000, 0, 2) == slice(0, 500) and distributed.shard(1000, 1, 2) == slice(
+    500, 1000
+)
+assert uneven[1] - uneven[0] == 137 and uneven[2] - uneven[1] == 863
+# the same run: losses to float32 rounding, the same line, the same log in every process
+for ranks in (even_ranks, uneven_ranks, ddp_ranks):
+    (log, W_end, b_end), (other_log, other_W, other_b) = ranks
+    assert log == other_log and (W_end, b_end) == (other_W, other_b)  # every process alike
+    assert largest_difference(log) < 1e-6
+    assert abs(W_end - single.W) < 1e-5 and abs(b_end - single.b) < 1e-5
+    Ws = [W for _, W, _ in log]
+    assert max(abs(a - b) for a, b in zip(Ws, single.Ws, strict=True)) < 1e-5
+# "Without the factor the gradient would be half": DDP's average of the parts over 2
+true_model.W.grad = None
+share_sum = 0.0
+for part in [slice(0, 137), slice(137, 1000)]:
+    m = linreg.LinearModel.like(data.X)
+    (((m(data.X[part]) - data.y[part]) ** 2).sum() / len(data.X)).backward()
+    share_sum += m.W.grad.item()
+full = linreg.LinearModel.like(data.X)
+linreg.mse_loss(full(data.X), data.y).backward()
+assert abs(share_sum - full.W.grad.item()) < 1e-4 * abs(full.W.grad.item())
+assert abs(share_sum / 2 / full.W.grad.item() - 0.5) < 1e-6
+assert distributed.backend("cuda") == "nccl" and distributed.backend("cpu") == "gloo"

@@ -1,0 +1,254 @@
+# %% [markdown]
+# # When the data grows
+#
+# Every page so far trained on 1000 examples. Data sets of millions are common, and the
+# loop of [Training](training.html) still works on them, but what an epoch costs changes
+# character. This page counts what torch does in one step, shows why a step on a large array
+# spends its time on memory rather than arithmetic, and then trains three ways that need far
+# less: a chunk of the data at a time, from six numbers computed in one pass, and from a
+# file larger than the memory the process may use.
+#
+# ## What one step does
+#
+# Rather than time the step (times differ from machine to machine, and from one run to the
+# next), count what it does. `linreg.cost.count` runs a function and watches every operation
+# torch performs for it: in the forward pass, in `backward()` and in the update. One step of
+# [The gradient step](gradient.html) on a million examples:
+
+# %%
+import linreg
+from linreg import cost, statistics, training
+
+n = 1_000_000
+lr, num_epochs = 0.1, 20
+data = linreg.make_data(num_examples=n)
+megabytes = 4 * n / 2**20  # one float32 array the size of the data
+
+model = linreg.LinearModel.like(data.X)
+whole = cost.count(training.gradient_step, model, data.X, data.y, lr)
+print(f"operations:                      {whole.operations}")
+print(f"arrays of n numbers read:        {whole.passes(n):.0f}")
+print(f"new arrays of n numbers:         {whole.allocated / (4 * n):.0f}")
+print(f"largest new array:               {whole.largest / 2**20:.1f} MB")
+
+# %% [markdown]
+# The least any step could do is read $x$ and $y$ once each: two arrays. This one reads 14
+# arrays the size of the data and allocates 9 new ones, every epoch. The forward pass makes
+# $Wx$, $Wx + b$, the residuals and their squares; `backward()` makes an array for each
+# derivative on the way back, down to $r_i x_i$ for $\partial L/\partial W$. Each is used
+# once and freed.
+#
+# Arithmetic is not what this costs. Each new array of several megabytes is memory the
+# allocator asks the operating system for, which hands it out a page of 4 KB at a time, on
+# first touch; and each array is streamed from main memory and back, because it is far
+# larger than the processor's caches. At ten million examples one epoch allocates about
+# 360 MB.
+#
+# ## A chunk at a time
+#
+# The loss is a sum over the examples, and the gradient of a sum is the sum of the
+# gradients of its parts. `backward()` *adds* to `.grad` (which is why the step zeroes
+# it), so the step can take the data a chunk at a time, each chunk's share of the loss
+# through its own `backward()`, and update once at the end:
+
+# %%
+linreg.source(training.gradient_step_in_chunks)
+
+# %% [markdown]
+# The same step, up to the order in which floating-point numbers are added; but every
+# temporary is the size of a chunk, `linreg.statistics.CHUNK` examples, however large the
+# data. Small arrays stay in the cache, and the allocator hands the same memory back chunk
+# after chunk instead of asking for more:
+
+# %%
+chunked_model = linreg.LinearModel.like(data.X)
+chunked = cost.count(training.gradient_step_in_chunks, chunked_model, data.X, data.y, lr)
+print(f"chunk:                           {statistics.CHUNK} examples")
+print(f"arrays of n numbers read:        {chunked.passes(n):.0f}")
+print(f"largest new array:               {chunked.largest / 2**20:.1f} MB")
+print(f"after one step, W and b:         {chunked_model.W.item():.6f} {chunked_model.b.item():.6f}")
+print(f"the whole-data step gave:        {model.W.item():.6f} {model.b.item():.6f}")
+
+# %% [markdown]
+# `linreg.fit` takes this step when the data is larger than one chunk, and
+# `gradient_step` otherwise, so the pages before this one run the step they show.
+#
+# ## Six numbers are enough
+#
+# For this model there is a better trick still. Write $x_i = \bar x + d_i$ and
+# $y_i = \bar y + e_i$, where $\bar x$ and $\bar y$ are the means, so that the $d_i$ and
+# the $e_i$ each sum to zero. The residual is $r_i = W d_i - e_i + (W \bar x + b - \bar y)$,
+# and squaring and summing it leaves
+#
+# $$L(W, b) = \frac{W^2 S_{xx} - 2 W S_{xy} + S_{yy}}{n} + (W \bar x + b - \bar y)^2,$$
+#
+# where $S_{xx} = \sum_i d_i^2$, $S_{xy} = \sum_i d_i e_i$ and $S_{yy} = \sum_i e_i^2$.
+# The loss of *any* line, and so its gradient, depends on the data only through six numbers:
+# $n$, $\bar x$, $\bar y$, $S_{xx}$, $S_{xy}$ and $S_{yy}$. Statisticians call such numbers
+# **sufficient statistics**. `linreg.statistics.moments` computes them in one pass over
+# the data, a chunk at a time in float64 (a chunk's own means first, then the chunks merged,
+# so that a large offset in $x$ costs no digits):
+
+# %%
+m = statistics.moments(data.X, data.y)
+m
+
+# %% [markdown]
+# The loss written with them is an ordinary function of $W$ and $b$, so `backward()` still
+# gives the gradient:
+
+# %%
+linreg.source(linreg.loss.moments_loss)
+
+# %% [markdown]
+# Each epoch of gradient descent on it costs a few dozen operations on single numbers,
+# whatever $n$ is:
+
+# %%
+on_moments = linreg.LinearModel.like(data.X)
+epoch = cost.count(lambda: next(training.train_on_moments(on_moments, m, lr, 1)))
+print(f"numbers read by one epoch:       {epoch.elements_read}")
+
+# %% [markdown]
+# and it walks the same path as gradient descent on all the data. In float64, so that
+# rounding cannot hide a difference, `num_epochs` epochs (twenty) from $(16, 10)$ on the
+# million examples:
+
+# %%
+X64, y64 = data.X.double(), data.y.double()
+m64 = statistics.moments(X64, y64)
+full_run = linreg.fit(linreg.LinearModel.like(X64), X64, y64, lr=lr, num_epochs=num_epochs)
+moments_model = linreg.LinearModel.like(X64)
+moments_run = list(training.train_on_moments(moments_model, m64, lr, num_epochs))
+
+largest = max(abs(a - b) / b for (a, _, _), b in zip(moments_run, full_run.losses, strict=True))
+print(f"largest relative difference of the losses: {largest:.1e}")
+print(f"W, b on all the data:  {full_run.W:.10f} {full_run.b:.10f}")
+print(f"W, b from six numbers: {moments_model.W.item():.10f} {moments_model.b.item():.10f}")
+
+# %% [markdown]
+# The same losses to about fifteen digits. The trick is particular to this model: the loss
+# of a line is quadratic in $(W, b)$, so it is determined by a few sums. A neural network's
+# loss is not, and training one needs the data at every step; the chunked step above is
+# what carries over.
+#
+# ## Data that does not fit in memory
+#
+# Since six numbers are all training needs, the data never has to be in memory at once.
+# `linreg.statistics.read_moments` reads a file of $(x, y)$ pairs (float32, as
+# `write_pairs` writes them) one chunk at a time into a single buffer, and merges each
+# chunk's moments into the total: its memory is the buffer's, 8 bytes a pair for one chunk,
+# however large the file. Here, a file of the million examples:
+
+# %%
+import tempfile
+from pathlib import Path
+
+with tempfile.TemporaryDirectory() as folder:
+    path = Path(folder) / "pairs.f32"
+    statistics.write_pairs(path, data.X, data.y)
+    size = path.stat().st_size
+    from_file = statistics.read_moments(path)
+
+buffer = 8 * statistics.CHUNK
+print(f"file: {size / 2**20:.1f} MB; buffer: {buffer / 2**20:.1f} MB")
+print(f"least squares from the file: W* = {from_file.sxy / from_file.sxx:.6f}")
+print(f"least squares in memory:     W* = {linreg.least_squares(data.X, data.y)[0]:.6f}")
+
+# %% [markdown]
+# The buffer stays 2 MB for a file of any size: the project's tests read a 320 MB file in
+# a process that is not allowed 64 MB more than it holds at the start. The same merge
+# combines the moments of files read on different machines: each sends six numbers.
+
+# %% [markdown]
+# ## Summary
+#
+# - A whole-data step reads 14 arrays the size of the data and allocates 9 new ones every
+#   epoch; taken a chunk at a time, with one `backward()` per chunk adding to `.grad`, it
+#   computes the same step with temporaries the size of a chunk.
+# - For a line the loss depends on the data only through six sufficient statistics: after
+#   one pass over the data (even from a file larger than memory), each epoch costs the same
+#   whatever $n$, and follows the same path.
+#
+# ## Exercises
+#
+# **1. Predict, then run.** At ten million examples, how large is the largest new array
+# that `gradient_step_in_chunks` allocates in one step?
+
+# %% [markdown] tags=["solution"]
+# The size of a chunk, as at a million: `CHUNK` float32 numbers, 1 MB. Only the number of
+# chunks grows with $n$.
+
+# %% tags=["solution"]
+big = linreg.make_data(num_examples=10_000_000)
+step = cost.count(
+    training.gradient_step_in_chunks, linreg.LinearModel.like(big.X), big.X, big.y, lr
+)
+answer = step.largest
+print(f"largest new array: {answer / 2**20:.1f} MB")
+
+# %% tags=["check"]
+assert answer == 4 * statistics.CHUNK
+
+# %% [markdown]
+# **2. By hand.** From the formula for $L(W, b)$ above, write $\partial L / \partial b$ in
+# terms of the six numbers, evaluate it at $(16, 10)$ with `m`, and compare it with what
+# `backward()` gives on all the data.
+
+# %% [markdown] tags=["solution"]
+# Only the last term depends on $b$: $\partial L/\partial b = 2(W \bar x + b - \bar y)$.
+
+# %% tags=["solution"]
+answer = 2 * (16 * m.x_mean + 10 - m.y_mean)
+check_model = linreg.LinearModel.like(data.X)
+linreg.mse_loss(check_model(data.X), data.y).backward()
+print(f"from the moments: {answer:.5f}; from backward(): {check_model.b.grad.item():.5f}")
+
+# %% tags=["check"]
+assert abs(answer - check_model.b.grad.item()) < 1e-4 * abs(answer)
+
+# %% tags=["check"]
+# What the prose says, as it says it.
+assert n == len(data.X) == 1_000_000
+assert round(whole.passes(n)) == 14 and round(whole.allocated / (4 * n)) == 9
+assert whole.largest == 4 * n
+assert abs(whole.passes(n) - 14) < 1e-3  # arrays of n numbers, plus a few scalars
+# "At ten million examples one epoch allocates about 360 MB"
+assert round(whole.allocated / (4 * n) * 4 * 10_000_000 / 1e6, -1) == 360
+# the chunked step: the same step up to rounding, temporaries of one chunk
+assert chunked.largest == 4 * statistics.CHUNK < whole.largest
+assert abs(chunked_model.W.item() - model.W.item()) <= 1e-6 * abs(model.W.item())
+assert abs(chunked_model.b.item() - model.b.item()) <= 1e-6 * abs(model.b.item())
+assert round(chunked.passes(n)) in (14, 15)
+# "fit takes this step when the data is larger than one chunk"
+assert statistics.CHUNK < n
+# "a few dozen operations on single numbers, whatever n"
+assert epoch.elements_read < 100 and epoch.largest <= 8
+small = linreg.make_data()
+small_m = statistics.moments(small.X, small.y)
+small_model = linreg.LinearModel.like(small.X)
+small_epoch = cost.count(lambda: next(training.train_on_moments(small_model, small_m, lr, 1)))
+assert small_epoch.elements_read == epoch.elements_read
+# "the same losses to about fifteen digits", at a million and for the seed run
+assert largest < 1e-12, largest
+assert (
+    abs(moments_model.W.item() - full_run.W) < 1e-12
+    and abs(moments_model.b.item() - full_run.b) < 1e-12
+)
+seed_X, seed_y = small.X.double(), small.y.double()
+seed_full = linreg.fit(linreg.LinearModel.like(seed_X), seed_X, seed_y)
+seed_m = statistics.moments(seed_X, seed_y)
+seed_moments = list(training.train_on_moments(linreg.LinearModel.like(seed_X), seed_m, 0.1, 20))
+assert len(seed_full.losses) == len(seed_moments) == 20 and lr == 0.1 and num_epochs == 20
+assert (
+    max(abs(a - b) / b for (a, _, _), b in zip(seed_moments, seed_full.losses, strict=True)) < 1e-12
+)
+# the file: 8 bytes a pair, the same moments, a 2 MB buffer
+assert size == 8 * n and buffer == 2 * 2**20
+for name in ["x_mean", "y_mean", "sxx", "sxy", "syy"]:
+    assert abs(getattr(from_file, name) - getattr(m, name)) <= 1e-12 * abs(getattr(m, name))
+# "the project's tests read a 320 MB file in a process not allowed 64 MB more"
+test_source = Path(linreg.__file__).parent.parent / "tests" / "test_large_data.py"
+if test_source.exists():  # in the checkout that builds the site (not in a reader's folder)
+    text = test_source.read_text()
+    assert "n = 40_000_000  # 320 MB" in text and "limit = 64 * 2**20" in text
