@@ -6,7 +6,9 @@
 # several processes share the work, each holding a part of the data, a **shard**. This page
 # runs the hand-written step that way with `torch.distributed`, PyTorch's own engine for
 # it: first by hand, then with `DistributedDataParallel`; and says how the same code runs
-# on several machines.
+# on several machines. (To keep the demonstration small, every process here is given the
+# whole sample and takes its slice; with data too large for one machine, each process
+# would read only its own shard, and nothing else on the page would change.)
 #
 # ## The step, by shards
 #
@@ -43,22 +45,25 @@ for rank in range(2):
 # `linreg.distributed.launch` starts new Python processes, joins them in one process group
 # over gloo on 127.0.0.1, runs a function in each, and returns what each returned. If a
 # process fails, or the run takes longer than its `timeout`, it stops them all and says
-# which. Each process here runs `linreg.distributed.fit_shard`, which trains from
-# $(16, 10)$ on its shard with the step above and returns the log: the loss, $W$ and $b$
-# before each epoch. Twenty epochs at lr = 0.1, on the tutorial's data, with even shards
-# and with uneven ones (137 and 863 examples):
+# which. The new processes import the function by name, so it must live in a module (a
+# function defined in a notebook cannot be found there; `launch` says so). Each process
+# here runs `linreg.distributed.fit_shard`, which trains from $(16, 10)$ on its shard with
+# the step above and returns the log: the loss, $W$ and $b$ before each epoch. Twenty
+# epochs at lr = 0.1, on the tutorial's data, on two processes, with even shards and with
+# uneven ones (137 and 863 examples; `uneven` lists where each shard starts, then $n$):
 
 # %%
 data = linreg.make_data()
 lr, num_epochs = 0.1, 20
+processes = 2
 uneven = [0, 137, 1000]
 
-even_ranks = distributed.launch(distributed.fit_shard, 2, data.X, data.y, lr, num_epochs)
+even_ranks = distributed.launch(distributed.fit_shard, processes, data.X, data.y, lr, num_epochs)
 uneven_ranks = distributed.launch(
-    distributed.fit_shard, 2, data.X, data.y, lr, num_epochs, 16.0, 10.0, uneven
+    distributed.fit_shard, processes, data.X, data.y, lr, num_epochs, 16.0, 10.0, uneven
 )
-(even_log, W_even, b_even), _ = even_ranks
-(uneven_log, W_uneven, b_uneven), _ = uneven_ranks
+(even_log, W_even, b_even), *_ = even_ranks  # every process returns the same
+(uneven_log, W_uneven, b_uneven), *_ = uneven_ranks
 
 single = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=lr, num_epochs=num_epochs)
 
@@ -70,12 +75,12 @@ def largest_difference(log):
     )
 
 
-print(f"one process:         W = {single.W:.6f}, b = {single.b:.6f}")
-print(f"two, even shards:    W = {W_even:.6f}, b = {b_even:.6f}")
-print(f"two, uneven shards:  W = {W_uneven:.6f}, b = {b_uneven:.6f}")
+print(f"one process:    W = {single.W:.6f}, b = {single.b:.6f}")
+print(f"even shards:    W = {W_even:.6f}, b = {b_even:.6f}")
+print(f"uneven shards:  W = {W_uneven:.6f}, b = {b_uneven:.6f}")
 print(
-    f"largest relative difference of the loss logs: {largest_difference(even_log):.1e} (even), "
-    f"{largest_difference(uneven_log):.1e} (uneven)"
+    f"largest relative difference of the losses: {largest_difference(even_log):.1e}, "
+    f"{largest_difference(uneven_log):.1e}"
 )
 
 # %% [markdown]
@@ -97,24 +102,26 @@ linreg.source(distributed.fit_ddp)
 
 # %%
 ddp_ranks = distributed.launch(
-    distributed.fit_ddp, 2, data.X, data.y, lr, num_epochs, 16.0, 10.0, uneven
+    distributed.fit_ddp, processes, data.X, data.y, lr, num_epochs, 16.0, 10.0, uneven
 )
-(ddp_log, W_ddp, b_ddp), _ = ddp_ranks
+(ddp_log, W_ddp, b_ddp), *_ = ddp_ranks
 print(f"DDP, uneven shards:  W = {W_ddp:.6f}, b = {b_ddp:.6f}")
-print(f"largest relative difference of the loss log: {largest_difference(ddp_log):.1e}")
+print(f"largest relative difference of the losses: {largest_difference(ddp_log):.1e}")
 
 # %% [markdown]
 # Without the factor the gradient would be half the true one at two processes, and the run
-# a run at half the learning rate; with uneven shards and no division by $n$, the small
-# shard would count as much as the large one.
+# a run at half the learning rate; and if each process divided by its own number of
+# examples instead of $n$, the examples of the small shard would weigh more than those of
+# the large one.
 #
 # ## On several machines
 #
 # Nothing in the step knows where the other processes are: that is the launcher's business.
 # `torchrun`, which comes with PyTorch, starts the processes and tells each its rank, the
 # number of processes and where to meet, in environment variables (`RANK`, `WORLD_SIZE`,
-# `MASTER_ADDR`, `MASTER_PORT`). `python -m linreg` notices them, joins the group, trains on
-# its shard of the data and lets process 0 print the log. On one machine, two processes:
+# `MASTER_ADDR`, `MASTER_PORT`). `python -m linreg` notices them, joins the group, draws
+# the tutorial's sample, trains on its shard of it and lets process 0 print the log. On one
+# machine, two processes:
 #
 # ```bash
 # torchrun --standalone --nproc-per-node 2 -m linreg
@@ -128,12 +135,15 @@ print(f"largest relative difference of the loss log: {largest_difference(ddp_log
 # ```
 #
 # and on `machine-b` the same with `--node-rank 1`. Each machine needs the same Python
-# packages (`pip install` of this tutorial's requirements), to reach `machine-a` on port
-# 29500 and on the ports gloo opens between the processes, and, for data of its own rather
-# than the tutorial's generated sample, its shard of the data. Only the launch changes, not
-# the code: the same `distributed_step` runs in every process. This tutorial's command line
-# trains on the CPU, over gloo; a model on CUDA would use NCCL instead, one GPU per process
-# (`linreg.distributed.backend` makes that choice).
+# packages (`pip install` of this tutorial's requirements), and must reach `machine-a` on
+# port 29500 and the other machine on the ports gloo opens between the processes. Only the
+# launch changes, not the code: the same `distributed_step` runs in every process. A
+# program of your own, for data of its own, would have each process load its shard (for
+# example its part of a file, read a chunk at a time as `linreg.statistics.read_moments`
+# does) and call `linreg.fit(model, X, y, distributed=True)` on it. This tutorial's command
+# line and `launch` use gloo, on the CPU; a model on CUDA would use NCCL, one GPU per
+# process (`linreg.distributed.backend(device)` names the backend to pass to
+# `torch.distributed.init_process_group`).
 
 # %% [markdown]
 # ## Summary
@@ -194,6 +204,7 @@ assert distributed.shard(1000, 0, 2) == slice(0, 500) and distributed.shard(1000
 )
 assert uneven[1] - uneven[0] == 137 and uneven[2] - uneven[1] == 863
 # the same run: losses to float32 rounding, the same line, the same log in every process
+assert processes == 2
 for ranks in (even_ranks, uneven_ranks, ddp_ranks):
     (log, W_end, b_end), (other_log, other_W, other_b) = ranks
     assert log == other_log and (W_end, b_end) == (other_W, other_b)  # every process alike

@@ -5,8 +5,8 @@
 # loop of [Training](training.html) still works on them, but what an epoch costs changes
 # character. This page counts what torch does in one step, shows why a step on a large array
 # spends its time on memory rather than arithmetic, and then trains three ways that need far
-# less: a chunk of the data at a time, from six numbers computed in one pass, and from a
-# file larger than the memory the process may use.
+# less memory or work: a chunk of the data at a time, from six numbers computed in one pass,
+# and from a file larger than the memory the process may use.
 #
 # ## What one step does
 #
@@ -22,27 +22,26 @@ from linreg import cost, statistics, training
 n = 1_000_000
 lr, num_epochs = 0.1, 20
 data = linreg.make_data(num_examples=n)
-megabytes = 4 * n / 2**20  # one float32 array the size of the data
 
 model = linreg.LinearModel.like(data.X)
 whole = cost.count(training.gradient_step, model, data.X, data.y, lr)
-print(f"operations:                      {whole.operations}")
-print(f"arrays of n numbers read:        {whole.passes(n):.0f}")
-print(f"new arrays of n numbers:         {whole.allocated / (4 * n):.0f}")
-print(f"largest new array:               {whole.largest / 2**20:.1f} MB")
+print(f"operations:        {whole.operations}")
+print(f"arrays of n read:  {whole.passes(n):.0f}")
+print(f"new arrays of n:   {whole.allocated / (4 * n):.0f}")
+print(f"largest new array: {whole.largest / 2**20:.1f} MiB")
 
 # %% [markdown]
 # The least any step could do is read $x$ and $y$ once each: two arrays. This one reads 14
 # arrays the size of the data and allocates 9 new ones, every epoch. The forward pass makes
 # $Wx$, $Wx + b$, the residuals and their squares; `backward()` makes an array for each
-# derivative on the way back, down to $r_i x_i$ for $\partial L/\partial W$. Each is used
-# once and freed.
+# derivative on the way back, down to the products with $x_i$ that sum to
+# $\partial L/\partial W$. Each is used once and freed.
 #
-# Arithmetic is not what this costs. Each new array of several megabytes is memory the
-# allocator asks the operating system for, which hands it out a page of 4 KB at a time, on
-# first touch; and each array is streamed from main memory and back, because it is far
-# larger than the processor's caches. At ten million examples one epoch allocates about
-# 360 MB.
+# Arithmetic is not what this costs. Each new array of several mebibytes is memory that the
+# allocator typically asks the operating system for afresh (on Linux, arrays this large are
+# mapped anew, and each 4 KiB page costs a fault on first touch); and each array is
+# streamed from main memory and back, because it is far larger than the processor's caches.
+# At ten million examples one epoch allocates about 340 MiB.
 #
 # ## A chunk at a time
 #
@@ -56,20 +55,21 @@ linreg.source(training.gradient_step_in_chunks)
 
 # %% [markdown]
 # The same step, up to the order in which floating-point numbers are added (`torch.dot(r,
-# r)` sums the squares in one operation, without an array of them); but every temporary is
-# the size of a chunk, `linreg.statistics.CHUNK` examples, however large the data. Small
-# arrays stay in the cache, and the allocator hands the same memory back chunk after chunk
-# instead of asking for more:
+# r)` sums the squares in one operation, without an array of them). It reads as much as the
+# whole-data step, but every temporary is the size of a chunk, `linreg.statistics.CHUNK`
+# examples, however large the data: small arrays stay in the cache, and the allocator hands
+# the same memory back chunk after chunk instead of asking for more. What it saves is
+# memory, not reads:
 
 # %%
 chunked_model = linreg.LinearModel.like(data.X)
 chunked = cost.count(training.gradient_step_in_chunks, chunked_model, data.X, data.y, lr)
-print(f"chunk:                           {statistics.CHUNK} examples")
-print(f"arrays of n numbers read:        {chunked.passes(n):.0f}")
-print(f"new arrays of n numbers, in all: {chunked.allocated / (4 * n):.0f}")
-print(f"largest new array:               {chunked.largest / 2**20:.1f} MB")
-print(f"after one step, W and b:         {chunked_model.W.item():.6f} {chunked_model.b.item():.6f}")
-print(f"the whole-data step gave:        {model.W.item():.6f} {model.b.item():.6f}")
+print(f"chunk:             {statistics.CHUNK} examples")
+print(f"arrays of n read:  {chunked.passes(n):.0f}")
+print(f"new arrays of n:   {chunked.allocated / (4 * n):.0f}, a chunk at a time")
+print(f"largest new array: {chunked.largest / 2**20:.1f} MiB")
+print(f"W, b after it:     {chunked_model.W.item():.6f} {chunked_model.b.item():.6f}")
+print(f"whole-data step:   {model.W.item():.6f} {model.b.item():.6f}")
 
 # %% [markdown]
 # `linreg.fit` takes this step when the data is larger than one chunk, and
@@ -82,7 +82,8 @@ print(f"the whole-data step gave:        {model.W.item():.6f} {model.b.item():.6
 # the $e_i$ each sum to zero. The residual is $r_i = W d_i - e_i + (W \bar x + b - \bar y)$,
 # and squaring and summing it leaves
 #
-# $$L(W, b) = \frac{W^2 S_{xx} - 2 W S_{xy} + S_{yy}}{n} + (W \bar x + b - \bar y)^2,$$
+# $$\begin{aligned} L(W, b) &= \frac{W^2 S_{xx} - 2 W S_{xy} + S_{yy}}{n} \\
+#   &\quad + (W \bar x + b - \bar y)^2, \end{aligned}$$
 #
 # where $S_{xx} = \sum_i d_i^2$, $S_{xy} = \sum_i d_i e_i$ and $S_{yy} = \sum_i e_i^2$.
 # The loss of *any* line, and so its gradient, depends on the data only through six numbers:
@@ -109,7 +110,8 @@ linreg.source(linreg.loss.moments_loss)
 # %%
 on_moments = linreg.LinearModel.like(data.X)
 epoch = cost.count(lambda: next(training.train_on_moments(on_moments, m, lr, 1)))
-print(f"numbers read by one epoch:       {epoch.elements_read}")
+print(f"operations:   {epoch.operations}")
+print(f"numbers read: {epoch.elements_read}")
 
 # %% [markdown]
 # and it walks the same path as gradient descent on all the data. In float64, so that
@@ -139,8 +141,9 @@ print(f"W, b from six numbers: {moments_model.W.item():.10f} {moments_model.b.it
 # Since six numbers are all training needs, the data never has to be in memory at once.
 # `linreg.statistics.read_moments` reads a file of $(x, y)$ pairs (float32, as
 # `write_pairs` writes them) one chunk at a time into a single buffer, and merges each
-# chunk's moments into the total: its memory is the buffer's, 8 bytes a pair for one chunk,
-# however large the file. Here, a file of the million examples:
+# chunk's moments into the total: its memory is bounded by one chunk's, the buffer (8 bytes
+# a pair) and that chunk's float64 temporaries, however large the file. Here, a file of the
+# million examples, and training from what was read:
 
 # %%
 import tempfile
@@ -153,14 +156,21 @@ with tempfile.TemporaryDirectory() as folder:
     from_file = statistics.read_moments(path)
 
 buffer = 8 * statistics.CHUNK
-print(f"file: {size / 2**20:.1f} MB; buffer: {buffer / 2**20:.1f} MB")
-print(f"least squares from the file: W* = {from_file.sxy / from_file.sxx:.6f}")
-print(f"least squares in memory:     W* = {linreg.least_squares(data.X, data.y)[0]:.6f}")
+print(f"file: {size / 2**20:.1f} MiB; buffer: {buffer / 2**20:.1f} MiB")
+from_file_model = linreg.LinearModel.like(data.X)
+for _ in training.train_on_moments(from_file_model, from_file, lr, num_epochs):
+    pass
+
+print(
+    f"trained from the file: W = {from_file_model.W.item():.6f}, b = {from_file_model.b.item():.6f}"
+)
+print(f"trained on the data:   W = {full_run.W:.6f}, b = {full_run.b:.6f}")
 
 # %% [markdown]
-# The buffer stays 2 MB for a file of any size: the project's tests read a 320 MB file in
-# a process that is not allowed 64 MB more than it holds at the start. The same merge
-# combines the moments of files read on different machines: each sends six numbers.
+# The buffer stays 2 MiB for a file of any size: the project's tests read a 305 MiB file in
+# a process that may not map more than 64 MiB beyond what it holds at the start (so could
+# not even allocate an array the size of the file). The same merge combines the moments of
+# files read on different machines: each sends six numbers.
 
 # %% [markdown]
 # ## Summary
@@ -178,7 +188,7 @@ print(f"least squares in memory:     W* = {linreg.least_squares(data.X, data.y)[
 # that `gradient_step_in_chunks` allocates in one step?
 
 # %% [markdown] tags=["solution"]
-# The size of a chunk, as at a million: `CHUNK` float32 numbers, 1 MB. Only the number of
+# The size of a chunk, as at a million: `CHUNK` float32 numbers, 1 MiB. Only the number of
 # chunks grows with $n$.
 
 # %% tags=["solution"]
@@ -187,7 +197,7 @@ step = cost.count(
     training.gradient_step_in_chunks, linreg.LinearModel.like(big.X), big.X, big.y, lr
 )
 answer = step.largest
-print(f"largest new array: {answer / 2**20:.1f} MB")
+print(f"largest new array: {answer / 2**20:.1f} MiB")
 
 # %% tags=["check"]
 assert answer == 4 * statistics.CHUNK
@@ -215,17 +225,18 @@ assert n == len(data.X) == 1_000_000
 assert round(whole.passes(n)) == 14 and round(whole.allocated / (4 * n)) == 9
 assert whole.largest == 4 * n
 assert abs(whole.passes(n) - 14) < 1e-3  # arrays of n numbers, plus a few scalars
-# "At ten million examples one epoch allocates about 360 MB"
-assert round(whole.allocated / (4 * n) * 4 * 10_000_000 / 1e6, -1) == 360
+# "At ten million examples one epoch allocates about 340 MiB"
+assert round(whole.allocated / (4 * n) * 4 * 10_000_000 / 2**20, -1) == 340
 # the chunked step: the same step up to rounding, temporaries of one chunk
 assert chunked.largest == 4 * statistics.CHUNK < whole.largest
 assert abs(chunked_model.W.item() - model.W.item()) <= 1e-6 * abs(model.W.item())
 assert abs(chunked_model.b.item() - model.b.item()) <= 1e-6 * abs(model.b.item())
 assert chunked.allocated < whole.allocated  # fewer arrays in all, none larger than a chunk
+assert round(chunked.passes(n)) == round(whole.passes(n))  # "reads as much"
 # "fit takes this step when the data is larger than one chunk"
 assert statistics.CHUNK < n
 # "a few dozen operations on single numbers, whatever n"
-assert epoch.elements_read < 100 and epoch.largest <= 8
+assert 24 <= epoch.operations < 100 and epoch.elements_read < 100 and epoch.largest <= 8
 small = linreg.make_data()
 small_m = statistics.moments(small.X, small.y)
 small_model = linreg.LinearModel.like(small.X)
@@ -245,12 +256,17 @@ assert len(seed_full.losses) == len(seed_moments) == 20 and lr == 0.1 and num_ep
 assert (
     max(abs(a - b) / b for (a, _, _), b in zip(seed_moments, seed_full.losses, strict=True)) < 1e-12
 )
-# the file: 8 bytes a pair, the same moments, a 2 MB buffer
+# the file: 8 bytes a pair, the same moments, a 2 MiB buffer; training from it
 assert size == 8 * n and buffer == 2 * 2**20
+assert (
+    abs(from_file_model.W.item() - full_run.W) < 1e-5
+    and abs(from_file_model.b.item() - full_run.b) < 1e-5
+)
 for name in ["x_mean", "y_mean", "sxx", "sxy", "syy"]:
     assert abs(getattr(from_file, name) - getattr(m, name)) <= 1e-12 * abs(getattr(m, name))
-# "the project's tests read a 320 MB file in a process not allowed 64 MB more"
+# "the project's tests read a 305 MiB file in a process that may not map 64 MiB more"
 test_source = Path(linreg.__file__).parent.parent / "tests" / "test_large_data.py"
 if test_source.exists():  # in the checkout that builds the site (not in a reader's folder)
     text = test_source.read_text()
-    assert "n = 40_000_000  # 320 MB" in text and "limit = 64 * 2**20" in text
+    assert "n = 40_000_000  # 305 MiB" in text and "limit = 64 * 2**20" in text
+    assert round(8 * 40_000_000 / 2**20) == 305

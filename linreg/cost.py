@@ -23,7 +23,8 @@ class Cost:
     operations: int
     """How many operations torch ran."""
     elements_read: int
-    """Elements the operations read from their tensor inputs (a broadcast scalar counts once)."""
+    """Elements the operations read from their tensor inputs (a broadcast scalar counts
+    once; a view, such as a chunk cut by `split`, reads nothing)."""
     allocated: int
     """Bytes of the new tensors the operations returned (views share memory: not counted)."""
     largest: int
@@ -43,7 +44,8 @@ class _Counter(TorchDispatchMode):
         result = func(*args, **(kwargs or {}))
         self.operations += 1
         inputs = [t for t in tree_leaves((args, kwargs)) if isinstance(t, Tensor)]
-        self.read += sum(_stored(t) for t in inputs)
+        if not func.is_view:  # a view (split, expand, detach) reads nothing
+            self.read += sum(_stored(t) for t in inputs)
         storages = {t.untyped_storage().data_ptr() for t in inputs}
         for output in tree_leaves(result):
             if isinstance(output, Tensor) and output.untyped_storage().data_ptr() not in storages:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import os
 import pickle
 import signal
@@ -33,6 +34,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor
 
+from linreg.checks import ArgumentError
 from linreg.model import LinearModel
 
 TIMEOUT = 120.0  # seconds a launch, or one collective, may take before it is stopped
@@ -98,6 +100,14 @@ def launch(
     as each process imports it. If a process raises or dies, or the run takes longer than
     `timeout` seconds, every process is stopped and a RuntimeError says which and why.
     """
+    where = f"{getattr(function, '__module__', None)}.{getattr(function, '__qualname__', '')}"
+    if where.startswith("__main__.") or "<" in where:  # <lambda>, <locals>
+        raise ArgumentError(
+            "function",
+            f"launch runs the function in new processes, which import it by name, and "
+            f"{where} cannot be imported there (it was defined in a notebook, a script or "
+            "another function): define it in a module of its own and import it from there.",
+        )
     port = _free_port()
     work = pickle.dumps((function, args, timeout))
     with tempfile.TemporaryDirectory(prefix="linreg-launch-") as folder:
@@ -210,10 +220,10 @@ def fit_shard(
     bounds: list[int] | None = None,
 ) -> tuple[list[tuple[float, float, float]], float, float]:
     """In each process of a group: train from (W0, b0) on this process's shard of (X, y),
-    `shard`'s or examples bounds[rank]:bounds[rank + 1]; return the log (loss, W, b per
-    epoch) and the final W and b."""
-    rank, world_size = dist.get_rank(), dist.get_world_size()
-    part = shard(len(X), rank, world_size) if bounds is None else slice(*bounds[rank : rank + 2])
+    `shard`'s, or examples bounds[rank] to bounds[rank + 1] (bounds: 0, ..., len(X), one
+    more than there are processes); return the log (loss, W, b per epoch) and the final
+    W and b."""
+    part = _part(len(X), bounds)
     model = LinearModel.like(X, W=W0, b=b0)
     log = list(train_distributed(model, X[part], y[part], lr, num_epochs))
     return log, model.W.item(), model.b.item()
@@ -231,8 +241,8 @@ def fit_ddp(
     """`fit_shard` the idiomatic way: `DistributedDataParallel` around `nn.Linear(1, 1)`,
     `torch.optim.SGD`. DDP averages the gradients over the processes, so each shard's loss
     is its sum of squares over n, times the number of processes: the average is the sum."""
-    rank, world_size = dist.get_rank(), dist.get_world_size()
-    part = shard(len(X), rank, world_size) if bounds is None else slice(*bounds[rank : rank + 2])
+    world_size = dist.get_world_size()
+    part = _part(len(X), bounds)
     layer = torch.nn.Linear(1, 1)
     with torch.no_grad():
         layer.weight.fill_(W0)
@@ -252,3 +262,25 @@ def fit_ddp(
         dist.all_reduce(loss, op=dist.ReduceOp.SUM)
         log.append((loss.item(), W, b))
     return log, layer.weight.item(), layer.bias.item()
+
+
+def _part(n: int, bounds: list[int] | None) -> slice:
+    """This process's examples: `shard`'s, or bounds[rank]:bounds[rank + 1]."""
+    rank, world_size = dist.get_rank(), dist.get_world_size()
+    if bounds is None:
+        return shard(n, rank, world_size)
+    check_bounds(n, world_size, bounds)
+    return slice(bounds[rank], bounds[rank + 1])
+
+
+def check_bounds(n: int, world_size: int, bounds: list[int]) -> None:
+    """Raise ValueError unless `bounds` cut range(n) into `world_size` shards:
+    world_size + 1 numbers, from 0 to n, never decreasing."""
+    bounds = list(bounds)
+    ordered = all(a <= b for a, b in itertools.pairwise(bounds))
+    if len(bounds) != world_size + 1 or bounds[0] != 0 or bounds[-1] != n or not ordered:
+        example = [shard(n, rank, world_size).start for rank in range(world_size)] + [n]
+        raise ValueError(
+            f"bounds={bounds} must cut the {n} examples into {world_size} shards, one per "
+            f"process: {world_size + 1} increasing numbers from 0 to {n}, e.g. {example}"
+        )

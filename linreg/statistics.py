@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-CHUNK = 1 << 18  # examples per chunk: 1 MB of float32, small enough to stay in cache
+CHUNK = 1 << 18  # examples per chunk: 1 MiB of float32; its temporaries stay in the cache
 
 
 def chunks(*tensors: Tensor, size: int = CHUNK) -> Iterator[tuple[Tensor, ...]]:
@@ -69,8 +69,8 @@ def chunk_moments(X: Tensor, y: Tensor) -> Moments:
 
 
 def moments(X: Tensor, y: Tensor) -> Moments:
-    """The Moments of X and y, each of shape (n,), in one pass over chunks: each chunk's
-    centred in float64, then merged (so a large offset in x costs no digits).
+    """The Moments of X and y, each of shape (n,), in one pass over chunks: each chunk
+    centred in float64, then the chunks merged (so a large offset in x costs no digits).
 
     Trusts its inputs: the callers check them (linreg.checks).
     """
@@ -91,8 +91,9 @@ def write_pairs(path: str | os.PathLike, X: Tensor, y: Tensor) -> None:
 
 def read_moments(path: str | os.PathLike, chunk: int = CHUNK) -> Moments:
     """The Moments of the (x, y) pairs in a file `write_pairs` wrote, in one pass that
-    reads `chunk` pairs at a time into one buffer: the memory it needs is the buffer's
-    (8 bytes a pair), not the file's, however large the file."""
+    reads `chunk` pairs at a time into one buffer (8 bytes a pair): the memory it needs is
+    bounded by one chunk's, the buffer and that chunk's float64 temporaries (a few times
+    the buffer), however large the file."""
     buffer = torch.empty((chunk, 2), dtype=torch.float32)
     view = memoryview(buffer.numpy()).cast("B")
     total = None

@@ -63,9 +63,9 @@ def gradient_step_in_chunks(model: LinearModel, X: Tensor, y: Tensor, lr: float)
     size of a chunk, not of the data: they stay in cache and are reused, where a whole-data
     step allocates (and page-faults) a dozen arrays the size of X every epoch.
 
-    `torch.dot(r, r)` sums the squares in one operation, without an array of them: half
-    the temporaries of `(r ** 2).sum()` in the backward pass too. Trusts its inputs, as
-    gradient_step does; gives the same step, up to float rounding.
+    `torch.dot(r, r)` sums the squares in one operation: one temporary fewer than
+    `(r ** 2).sum()`, the array of squares. Trusts its inputs, as gradient_step does; gives
+    the same step, up to float rounding.
     """
     n = len(X)
     loss = torch.zeros((), dtype=X.dtype, device=X.device)

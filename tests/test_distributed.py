@@ -132,3 +132,30 @@ def test_torchrun_runs_the_command_line_on_two_processes():
     assert [e for e, _ in got] == [e for e, _ in expected] == list(range(8))
     assert [v for _, v in got] == pytest.approx([v for _, v in expected], rel=1e-6)
     assert out.split("\n\n", 1)[1] == single.stdout.split("\n\n", 1)[1]  # the summary
+
+
+def test_a_function_the_processes_cannot_import_is_refused_at_once():
+    def local(rank):
+        return rank
+
+    with pytest.raises(linreg.ArgumentError, match="define it in a module") as error:
+        distributed.launch(local, 2)
+    assert error.value.argument == "function"
+    with pytest.raises(linreg.ArgumentError, match="cannot be imported there"):
+        distributed.launch(lambda: None, 2)
+
+
+def test_bounds_that_do_not_cut_the_data_into_one_shard_per_process_fail():
+    distributed.check_bounds(100, 2, [0, 37, 100])
+    distributed.check_bounds(100, 2, [0, 0, 100])  # an empty shard is a shard
+    for bounds in ([0, 137, 1000], [0, 100], [5, 50, 100], [0, 70, 60], [0, 60, 40, 100]):
+        with pytest.raises(ValueError, match=r"bounds=.* must cut the 100 examples into 2"):
+            distributed.check_bounds(100, 2, bounds)
+
+
+def test_bad_bounds_fail_the_launch_and_say_why():
+    data = linreg.make_data(num_examples=100)
+    with pytest.raises(RuntimeError, match=r"ValueError: bounds=\[0, 137, 1000\] must cut"):
+        distributed.launch(
+            distributed.fit_shard, 2, data.X, data.y, 0.1, 1, 16.0, 10.0, [0, 137, 1000]
+        )

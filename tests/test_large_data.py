@@ -176,7 +176,7 @@ print(m.n, m.x_mean, m.sxx)
 
 
 def test_a_file_larger_than_the_memory_allowed_is_read(tmp_path):
-    n = 40_000_000  # 320 MB of pairs, in a process allowed 64 MB more than torch needs
+    n = 40_000_000  # 305 MiB of pairs, in a process allowed 64 MiB more than torch needs
     generator = torch.Generator().manual_seed(0)
     path = tmp_path / "large.f32"
     with open(path, "wb") as file:
