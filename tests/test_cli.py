@@ -208,8 +208,8 @@ def test_too_many_examples_for_the_memory_is_a_one_line_error(capsys, monkeypatc
     status, out, err = run(capsys, "--num-examples", "100000000")
     assert status == cli.EXIT_BAD_INPUT and out == "" and len(err.splitlines()) == 1
     assert err.startswith(
-        "linreg: error: --num-examples: num_examples=100000000 needs about 6.4 GB for this "
-        "run, and this machine has 1 GB available: pass fewer examples, such as 1000000."
+        "linreg: error: --num-examples: num_examples=100000000 needs about 2 GB for this "
+        "run, and this machine has 1 GB available: pass fewer examples, such as 10000000."
     )
 
 
