@@ -36,6 +36,7 @@ from torch import Tensor
 
 from linreg.checks import ArgumentError
 from linreg.model import LinearModel
+from linreg.settings import DEFAULTS
 
 TIMEOUT = 120.0  # seconds a launch, or one collective, may take before it is stopped
 
@@ -215,8 +216,8 @@ def fit_shard(
     y: Tensor,
     lr: float,
     num_epochs: int,
-    W0: float = 16.0,
-    b0: float = 10.0,
+    W0: float = DEFAULTS.W0,
+    b0: float = DEFAULTS.b0,
     bounds: list[int] | None = None,
 ) -> tuple[list[tuple[float, float, float]], float, float]:
     """In each process of a group: train from (W0, b0) on this process's shard of (X, y),
@@ -234,8 +235,8 @@ def fit_ddp(
     y: Tensor,
     lr: float,
     num_epochs: int,
-    W0: float = 16.0,
-    b0: float = 10.0,
+    W0: float = DEFAULTS.W0,
+    b0: float = DEFAULTS.b0,
     bounds: list[int] | None = None,
 ) -> tuple[list[tuple[float, float, float]], float, float]:
     """`fit_shard` the idiomatic way: `DistributedDataParallel` around `nn.Linear(1, 1)`,
