@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 
+# In-process runs restore sys.modules afterwards, dropping what they imported; torch and
+# contourpy (pybind11: "type ... is already registered") cannot be imported twice in one
+# process. Importing the figures' code here keeps it loaded, whichever test runs first.
+import contourpy  # noqa: F401
 import pytest
 from paths import ROOT
 from perturb_figures import SPOILS
 
-# In-process runs restore sys.modules afterwards, dropping what they imported; torch cannot
-# be imported twice in one process. Importing the figures' code here keeps it loaded.
+import linreg.explorer
 import linreg.plots  # noqa: F401
 
 pytest_plugins = ["pytester"]
@@ -47,6 +50,7 @@ def test_spoiled_figures_fail_the_image_tests_and_only_they(
     # One run, three figures spoiled three ways: a point moved, a colour changed, a line
     # dropped. Exactly those three fail, each with its images and the command to accept it.
     monkeypatch.setenv("LINREG_PERTURB", ",".join(SPOILS))
+    monkeypatch.setenv("CI", "true")  # as on CI, where the summary repeats each message
     results = tmp_path / "mpl-results"
     run = pytester.runpytest_inprocess(
         *RUN,
@@ -58,7 +62,8 @@ def test_spoiled_figures_fail_the_image_tests_and_only_they(
     outcomes = run.parseoutcomes()
     assert outcomes.get("failed") == len(SPOILS), run.stdout.str()[-3000:]
     output = run.stdout.str()
-    assert output.count("Error: Image files did not match") == len(SPOILS)
+    # each once in its failure's section, and once more in its line of the summary
+    assert output.count("Error: Image files did not match") == 2 * len(SPOILS)
     assert output.count("if this change to the figure is intended") == len(SPOILS)
     run.stdout.fnmatch_lines(["*--mpl-generate-path=tests/baseline*"])
     summary = (results / "fig_comparison_basic.html").read_text()
