@@ -154,6 +154,13 @@ def _wait(processes: list[subprocess.Popen], timeout: float, folder: str) -> Non
         codes = [process.poll() for process in processes]
         failed = [rank for rank, code in enumerate(codes) if code not in (None, 0)]
         if failed:
+            # The peers of a process that failed fail soon after it, or it is still on its
+            # way out when they are seen: give them a moment, to name the cause first.
+            settle = time.monotonic() + 2
+            while None in codes and time.monotonic() < settle:
+                time.sleep(0.05)
+                codes = [process.poll() for process in processes]
+            failed = [rank for rank, code in enumerate(codes) if code not in (None, 0)]
             raise RuntimeError(_failure(failed, codes, folder))
         if all(code == 0 for code in codes):
             return
