@@ -19,10 +19,9 @@ from linreg.settings import DEFAULTS, Settings
 from linreg.statistics import line_loss
 from linreg.training import History, fit
 
-# Peak memory of `run` per example in float32: X and y (8 bytes), and while they are drawn
-# the float32 draws of each (8 more); every other sum is taken a chunk at a time. Measured:
-# 17.6 bytes at 10^8 examples (tools/bench_epoch.py --memory: 1.76 GB), Python and torch
-# included.
+# Peak memory of `run` per example in float32: X and y (8 bytes), with every other sum taken
+# a chunk at a time. Measured: 17.6 bytes at 10^8 examples (tools/bench_epoch.py --memory:
+# 1.76 GB), Python, torch and the allocator's overhead included.
 BYTES_PER_EXAMPLE = 20
 
 

@@ -108,7 +108,9 @@ def test_a_large_run_holds_little_more_than_its_data():
     data_bytes = 2 * 4 * n  # X and y, float32
     baseline = peak_rss("--num-examples", "1000", "--epochs", "1")  # torch and Python
     peak = peak_rss("--num-examples", str(n), "--epochs", "2")
-    assert peak - baseline <= 2 * data_bytes, (peak - baseline) / data_bytes
+    # about 2x the data here (X and y, and the allocator's per-thread arenas); 6x before the
+    # sums were chunked (measured at 5x10^7); the bound is 3x
+    assert peak - baseline <= 3 * data_bytes, (peak - baseline) / data_bytes
 
 
 # --- sufficient statistics: O(1) epochs, and data read from a file ------------------------
