@@ -1,25 +1,34 @@
 """MkDocs hook: execute the notebook pages in parallel, each in a kernel of its own, from a
 cache that is never stale; and say exactly where and why a page failed.
 
-mkdocs-jupyter still converts every page (its nb2html, with the options in mkdocs.yml);
-this hook decides when and how:
+The pages are jupytext files, docs/*.py. This hook makes each a documentation page (a
+`File` that MkDocs renders as a page), executes it with nbclient, has mkdocs-jupyter's
+converter render the executed notebook (`nb2html(..., execute=False)`, with the options
+under mkdocs-jupyter in mkdocs.yml), and gives MkDocs that HTML as the page's content
+(`on_page_content`). Nothing of another package's is replaced.
 
-- Cache. A page's HTML is stored under a key made of the page's bytes, the mkdocs-jupyter
+- Cache. A page's HTML is stored under a key made of the page's bytes, the rendering
   options, the Python version, every installed distribution and its version, the `linreg`
   sources and this hook's own code: anything that can change what a page shows. Entries
-  are written atomically; one that cannot be read is executed again; old entries are kept
-  (up to a bound), so undoing an edit is a cache hit. mkdocs-jupyter's own cache is off:
-  its key ignores the code a page imports.
+  are written atomically; one that cannot be read is executed again; old ones are kept
+  (up to a bound), so undoing an edit is a cache hit.
 - Speed. Pages that miss the cache start executing as soon as the configuration is read,
-  on as many threads as there are cores, while MkDocs does the rest of its work. Each page
-  gets a fresh kernel, shut down at once when done; on Linux the kernel is forked from a
-  process that has already imported torch, numpy and matplotlib (hooks/forkserver.py), so
-  no page pays for those imports. LINREG_KERNELS=fresh starts ordinary kernels instead
-  (the tests build both ways and compare the sites byte for byte).
+  one per core at a time, while MkDocs does the rest of its work. Each page gets a fresh
+  kernel, shut down as soon as it is done. On Linux the kernel is forked from a process
+  that has imported torch, numpy and matplotlib once (the standard library's forkserver
+  with those modules preloaded, behind a jupyter_client provisioner), so no page pays for
+  those imports; LINREG_KERNELS=fresh starts ordinary kernels instead.
+- Nothing outlives the build: at MkDocs' shutdown every process the build started and
+  that still runs (the preloaded process; after a failure, kernels) is stopped. Kernels
+  talk over Unix sockets in a folder this build made for itself (`mkdtemp`), and each page
+  runs in an empty folder of its own, so no page relies on the checkout's files.
 - Honest outputs. Consecutive pieces of one stream are joined (a line printed in two
-  pieces is one output, whatever the timing), and a cell that writes to stderr (a warning,
-  an error message) fails the build unless it is tagged `stderr`, which says the page
-  shows it on purpose. A cell running longer than LINREG_CELL_TIMEOUT seconds fails too.
+  pieces is one output, whatever the timing). A cell that writes to stderr (a warning, an
+  error message) fails the page unless it is tagged `stderr`, which says the page shows it
+  on purpose. A cell running longer than LINREG_CELL_TIMEOUT seconds fails. An exercise's
+  check (a `check` cell after its `solution` cells) is run once more with `answer` set to
+  a value that equals nothing, and fails the page if it passes: a check that cannot fail
+  checks nothing.
 - Failures that explain themselves: for every failed page, the line of docs/<page>.py,
   the error and its message (for a bare assert, the values it compared), once, without
   terminal colours.
@@ -28,17 +37,18 @@ this hook decides when and how:
 from __future__ import annotations
 
 import ast
-import atexit
 import concurrent.futures
 import contextlib
 import functools
 import hashlib
-import importlib.util
 import json
 import logging
+import multiprocessing
 import os
 import re
+import runpy
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,40 +56,45 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
-from typing import ClassVar
 
 import jupytext
+import nbformat
+import psutil
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import Files
-from mkdocs_jupyter import convert, nbconvert2
+from mkdocs.structure.files import File, Files
+from mkdocs_jupyter import convert
+from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
+from traitlets import Bool, Unicode
+from traitlets.config import Config
 
 log = logging.getLogger("mkdocs.hooks.execution")
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "pages"
+CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache"))
 PACKAGE = ROOT / "linreg"
-FORKSERVER = Path(__file__).with_name("forkserver.py")
-# The server's own helpers (where its sockets live, whether one answers), by path: hooks/
-# is no package. Importing it starts nothing.
-_spec = importlib.util.spec_from_file_location("linreg_forkserver", FORKSERVER)
-forkserver = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(forkserver)
-# What every page imports, through linreg: imported once by the fork server. Never linreg
-# itself, nor anything of a page's: a page can see no other page's imports or variables.
-PRELOAD = ["torch", "torch._dynamo", "numpy", "matplotlib.figure", "matplotlib.ticker"]
-# Environment variables that the preloaded libraries read when they are imported.
-LIBRARY_VARIABLES = ("OMP_", "MKL_", "KMP_", "OPENBLAS", "TORCH", "PYTORCH", "CUDA", "MPL")
-LIBRARY_VARIABLES += ("MATPLOTLIB", "PYTHON", "LD_", "XDG_", "JUPYTER", "IPYTHON", "NUMPY")
+KERNEL = Path(__file__).with_name("kernel.py")  # what a forked process runs to be a kernel
+# What every page imports, through linreg: imported once by the preloaded process. Never
+# linreg itself, nor anything of a page's: a page can see no other page's names.
+# ("__main__": the build's own command line, which the standard library's forkserver
+# would otherwise run again in every process it forks.)
+PRELOAD = ["__main__", "ipykernel.kernelapp", "torch", "numpy", "matplotlib.figure"]
+PRELOAD += ["matplotlib.ticker"]
+# ipykernel gives every kernel this backend before the page's first import of matplotlib;
+# the preloaded process imports matplotlib, and reads it from the environment it inherits.
+INLINE = "module://matplotlib_inline.backend_inline"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 KEEP = 200  # cache entries kept, most recently used first: several versions of every page
 CELL_TIMEOUT = int(os.environ.get("LINREG_CELL_TIMEOUT", "300"))  # seconds, per cell
 # Only what a kernel's stderr shows on purpose: the cell is tagged, and its prose says why.
 STDERR_TAG = "stderr"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-BUILD: dict = {}  # this build's state: what ran, what came from the cache
+# A warning names a cell's line as "/tmp/ipykernel_<pid>/<hash>.py:<line>": the page's line.
+KERNEL_FILE = re.compile(r"\S*/ipykernel_\d+/\d+\.py:(\d+):")
+BUILD: dict = {}  # this build's state: the pages, what ran, what came from the cache
 
 
 def kernels() -> str:
@@ -107,12 +122,17 @@ def environment_key(options: dict) -> str:
     digest = hashlib.sha256(sys.version.encode())
     digest.update(json.dumps(options, sort_keys=True, default=repr).encode())
     digest.update("\n".join(installed()).encode())
-    sources = {f"hooks/{path.name}": path for path in (Path(__file__), FORKSERVER)}
+    sources = {f"hooks/{path.name}": path for path in (Path(__file__), KERNEL)}
     for path in sorted(PACKAGE.rglob("*.py")):
         sources[f"linreg/{path.relative_to(PACKAGE).as_posix()}"] = path
     for name, path in sources.items():
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def is_page(path: Path) -> bool:
+    """A notebook page: a jupytext file in docs/, not a private helper (_*.py)."""
+    return path.suffix == ".py" and not path.name.startswith("_")
 
 
 # -- the cache ----------------------------------------------------------------------------
@@ -146,7 +166,7 @@ def write_entry(path: Path, content: str) -> None:
 def evict(keep: int = KEEP) -> None:
     """In each memo of the cache (executed pages; the lean pages of hooks/notebook_pages.py),
     remove all but the `keep` most recently used entries, and leftovers of killed writes."""
-    for folder in (CACHE, CACHE.with_name("lean")):
+    for folder in (CACHE / "pages", CACHE / "lean"):
         if not folder.is_dir():
             continue
         for leftover in folder.glob("*.tmp"):
@@ -160,117 +180,112 @@ def evict(keep: int = KEEP) -> None:
 # -- kernels ------------------------------------------------------------------------------
 
 
-class ForkServer:
-    """The fork server for this interpreter and these libraries (hooks/forkserver.py).
-
-    It outlives the build: the next build, or the next rebuild of `mkdocs serve`, forks its
-    kernels at once instead of importing torch again. It holds no page's state (it only
-    imports libraries and forks), is named after everything its imports depend on (the
-    interpreter, the installed distributions, the variables those libraries read), and
-    exits after LINREG_KERNEL_SERVER_IDLE seconds (default 600) with no request and no
-    kernel running.
-    """
-
-    def __init__(self) -> None:
-        folder = Path(forkserver.folder())
-        folder.mkdir(mode=0o700, exist_ok=True)
-        name = server_key()
-        self.socket = str(folder / f"{name}.sock")
-        self.log = folder / f"{name}.log"
-        self._error: str | None = None
-        self._ready = threading.Thread(target=self._start, daemon=True)
-        self._ready.start()
-
-    def _start(self) -> None:
-        if forkserver.alive(self.socket):
-            return
-        idle = os.environ.get("LINREG_KERNEL_SERVER_IDLE", "600")
-        with open(self.log, "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, str(FORKSERVER), "serve", self.socket, idle, *PRELOAD],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=log,  # not the build's stderr: the server outlives the build
-                cwd=Path(self.socket).parent,
-                start_new_session=True,
-            )
-        if process.stdout.readline() != b"ready\n":
-            process.wait()
-            tail = self.log.read_text(errors="replace")[-2000:]
-            self._error = (
-                f"the kernel fork server (hooks/forkserver.py) did not start; its log, "
-                f"{self.log}, ends:\n{tail}\nLINREG_KERNELS=fresh builds with ordinary kernels"
-            )
-        process.stdout.close()
-
-    def address(self) -> str:
-        self._ready.join()
-        if self._error:
-            raise RuntimeError(self._error)
-        return self.socket
+@functools.cache
+def preloaded() -> multiprocessing.context.BaseContext:
+    """The standard library's forkserver, told to import PRELOAD before it forks. It starts
+    with the first kernel, as a child of this build, and on_shutdown stops it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
-def server_key() -> str:
-    """A name for the fork server: what its imports depend on, and its own code."""
-    digest = hashlib.sha256(sys.executable.encode() + sys.version.encode())
-    digest.update("\n".join(installed() + PRELOAD).encode())
-    digest.update(FORKSERVER.read_bytes())
-    variables = sorted(
-        (name, value)
-        for name, value in os.environ.items()
-        if name.startswith(LIBRARY_VARIABLES) or name in ("HOME", "PATH")
-    )
-    digest.update(repr(variables).encode())
-    return digest.hexdigest()[:16]
+class _Forked:
+    """A kernel forked by the preloaded process, with the methods of Popen that
+    LocalProvisioner uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self.process, self.pid = process, process.pid
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def wait(self) -> int | None:
+        self.process.join()
+        return self.process.exitcode
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def fresh_path(env: dict) -> list[str]:
+    """sys.path as `python -m ipykernel_launcher` has it with this environment: the
+    interpreter's own (the working directory, first, the launcher removes)."""
+    variables = tuple(sorted((k, v) for k, v in env.items() if not k.startswith("JPY_")))
+    return list(_fresh_path(variables))
+
+
+@functools.cache
+def _fresh_path(variables: tuple) -> tuple[str, ...]:
+    command = [sys.executable, "-c", "import json, sys; print(json.dumps(sys.path[1:]))"]
+    found = subprocess.run(command, env=dict(variables), capture_output=True, text=True)
+    return tuple(json.loads(found.stdout))
+
+
+class ForkedKernel(LocalProvisioner):
+    """jupyter_client's LocalProvisioner (made to be subclassed), with one change: the
+    kernel is forked from the preloaded process instead of started with Popen. Everything
+    else (the connection file, the environment, signals, shutdown) is the provisioner's."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if cmd[1:3] != ["-m", "ipykernel_launcher"] or cmd[0] != sys.executable:
+            return await super().launch_kernel(cmd, **kwargs)  # another kernel: as usual
+        cwd = kwargs.get("cwd") or os.getcwd()
+        launch = {
+            "arguments": cmd[3:],
+            "env": dict(kwargs["env"]),
+            "cwd": str(cwd),
+            "path": fresh_path(kwargs["env"]),
+        }
+        process = preloaded().Process(
+            target=runpy.run_path,
+            args=(str(KERNEL),),
+            kwargs={"init_globals": {"launch": launch}, "run_name": "linreg_kernel"},
+        )
+        process.start()
+        self.process = _Forked(process)
+        self.pid = self.pgid = process.pid  # the kernel makes itself a process group
+        self.cwd = cwd
+        return self.connection_info
 
 
 class PageKernelManager(AsyncKernelManager):
-    """An ordinary KernelManager, but over Unix sockets in the build's own folder (no TCP
-    port, no warning about one), and with its kernel process from the fork server."""
+    """jupyter_client's kernel manager, over Unix sockets in the build's own folder (no
+    TCP port, no connection file among the user's), with a ForkedKernel as its provisioner
+    when `forked` is set. KernelManager is the application's to subclass; it uses the
+    provisioner an application gives it."""
 
-    folder: str | None = None
-    server: ForkServer | None = None
+    folder = Unicode("", config=True, help="where the sockets and connection file go")
+    forked = Bool(False, config=True, help="fork the kernel from the preloaded process")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        if os.name == "posix" and self.folder:
-            self.transport = "ipc"
-            self.ip = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:12]}")
+        if self.folder and os.name == "posix":
+            name = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:12]}")
+            self.transport, self.ip, self.connection_file = "ipc", name, f"{name}.json"
+        if self.forked:
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = ForkedKernel(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
 
-    live: ClassVar[set] = set()  # kernels started, not yet shut down: killed if the build ends
 
-    def client(self, **kwargs):
-        CELLS.client = super().client(**kwargs)  # to ask a failed assert's values
-        return CELLS.client
-
-    async def _async_post_start_kernel(self, **kwargs):
-        PageKernelManager.live.add(self)
-        await super()._async_post_start_kernel(**kwargs)
-
-    async def shutdown_kernel(self, now=False, restart=False):
-        try:
-            await super().shutdown_kernel(now=now, restart=restart)
-        finally:
-            PageKernelManager.live.discard(self)
-
-    @classmethod
-    def kill_all(cls) -> None:
-        """Kill the kernels still running (their client, in forked mode: the kernel goes
-        with it) and remove their connection files."""
-        for manager in list(cls.live):
-            process = getattr(manager.provisioner, "process", None)
-            with contextlib.suppress(Exception):
-                if process is not None and process.poll() is None:
-                    process.kill()
-                manager.cleanup_connection_file()
-            cls.live.discard(manager)
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        if self.server is None or command[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
-            return command  # another interpreter or kernel: start it the ordinary way
-        client = [sys.executable, "-I", "-S", str(FORKSERVER), "connect"]
-        return [*client, self.server.address(), *command]
+def stop_processes() -> None:
+    """End every process this one started that is still running: the preloaded process
+    and the standard library's resource tracker that came with it (which ignores SIGTERM),
+    and kernels left by a failure. None holds anything to save: each is killed."""
+    left = psutil.Process().children(recursive=True)
+    for process in left:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(left, timeout=10)
 
 
 # -- executing a page ---------------------------------------------------------------------
@@ -280,56 +295,141 @@ class PageFailed(Exception):
     """A page that cannot be published as it is; the message says where and why."""
 
 
-class _Cells(threading.local):
-    """Per worker thread: the cell running, the kernel's client, what the cells did wrong."""
+# Run in the kernel, silently, after an exercise's check has passed: the same check, in a
+# copy of the page's names where `answer` is a value that equals nothing. It must raise.
+PROBE = """(lambda box: (exec('''
+class Wrong:
+    "An answer that equals nothing, orders against nothing, and computes nothing."
+    def __eq__(self, other): return False
+    def __ne__(self, other): raise TypeError("a wrong answer")
+    __lt__ = __le__ = __gt__ = __ge__ = __ne__
+    def __bool__(self): raise TypeError("a wrong answer")
+    def __getattr__(self, name): raise TypeError("a wrong answer")
+    __hash__ = None
+try:
+    exec(compile(source, "check", "exec"), dict(names, answer=Wrong()))
+except Exception:
+    box["caught"] = True
+''', {{"box": box, "names": globals(), "source": {source!r}}}), box)[1])({{"caught": False}})"""
 
-    current = 0
-    client = None
-    error: dict | None = None
-    stderr: list
 
-    def __init__(self) -> None:
-        self.stderr = []
+class PageRun:
+    """One page executed by nbclient in a fresh kernel: its hooks keep what went wrong."""
 
+    def __init__(
+        self, page: Path, folder: str, forked: bool, allow_errors: bool, kernel_name: str
+    ) -> None:
+        self.page, self.folder, self.forked = page, folder, forked
+        self.allow_errors = allow_errors  # mkdocs-jupyter's options, from mkdocs.yml
+        self.kernel_name = kernel_name
+        self.client: NotebookClient | None = None
+        self.current = 0  # the cell running, to name if it never ends
+        self.error: dict | None = None
+        self.stderr: list[tuple[int, str]] = []
+        self.lenient: list[int] = []  # exercise checks that passed a wrong answer
+        self.after_solution = False
 
-CELLS = _Cells()
+    def execute(self):
+        notebook = jupytext.read(self.page)
+        notebook.metadata["kernelspec"] = KERNELSPEC
+        workdir = tempfile.mkdtemp(prefix="page-", dir=self.folder)  # an empty folder each
+        config = {"PageKernelManager": {"folder": self.folder, "forked": self.forked}}
+        self.client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT,  # a cell that never ends fails its page, not the build
+            allow_errors=self.allow_errors,
+            kernel_name=self.kernel_name,
+            kernel_manager_class=PageKernelManager,
+            config=Config(config),
+            shutdown_kernel="immediate",  # the outputs are in: no graceful wait (~1 s)
+            resources={"metadata": {"path": workdir}},
+            on_cell_execute=self.on_cell_execute,
+            on_cell_error=self.on_cell_error,
+            on_cell_executed=self.on_cell_executed,
+        )
+        try:
+            self.client.execute()
+        except Exception as exception:
+            raise PageFailed(self.explain(exception)) from None
+        if self.stderr:
+            raise PageFailed(explain_stderr(self.page, self.stderr))
+        if self.lenient:
+            raise PageFailed(explain_lenient(self.page, self.lenient))
+        return notebook
 
+    def explain(self, exception: Exception) -> str:
+        if self.error is not None:
+            return explain_error(self.page, self.error)
+        if isinstance(exception, CellTimeoutError):
+            return (
+                f"{where(self.page, self.current)}: the cell that starts here ran for more than "
+                f"{CELL_TIMEOUT} s and was stopped (LINREG_CELL_TIMEOUT sets the limit)"
+            )
+        return f"{shown(self.page)}: {type(exception).__name__}: {exception}"
 
-def record_start(cell, cell_index):
-    CELLS.current = cell_index  # which cell to name if it never ends
+    def on_cell_execute(self, cell, cell_index):
+        self.current = cell_index
 
+    async def on_cell_error(self, cell, cell_index, execute_reply):
+        """Keep what went wrong; for a bare `assert`, ask the kernel, still running, for the
+        values it compared (as user_expressions: evaluated without printing or binding)."""
+        content = execute_reply["content"]
+        self.error = {"cell": cell, "index": cell_index, **content}
+        if content.get("ename") != "AssertionError" or content.get("evalue"):
+            return
+        code = "\n".join(cell_code(cell.source))
+        expressions = assert_operands(code, failing_line(content))
+        if expressions:
+            results = await self.evaluate({str(n): e for n, e in enumerate(expressions)})
+            self.error["values"] = [
+                (expression, shown_value(results.get(str(number), {})))
+                for number, expression in enumerate(expressions)
+            ]
 
-async def record_error(cell, cell_index, execute_reply):
-    """Keep what went wrong; for a bare `assert`, ask the kernel, still running, for the
-    values it compared (as user_expressions: evaluated without printing or binding names)."""
-    content = execute_reply["content"]
-    CELLS.error = {"cell": cell, "index": cell_index, **content}
-    if content.get("ename") != "AssertionError" or content.get("evalue") or not CELLS.client:
-        return
-    code = "\n".join(cell_code(cell.source))
-    expressions = assert_operands(code, failing_line(content))
-    if not expressions:
-        return
-    client = CELLS.client
-    request = client.execute(
-        "",
-        silent=True,
-        store_history=False,
-        user_expressions={str(n): e for n, e in enumerate(expressions)},
-    )
-    reply = {}
-    while reply.get("parent_header", {}).get("msg_id") != request:
-        reply = await client.get_shell_msg(timeout=30)
-    results = reply["content"].get("user_expressions", {})
-    values = []
-    for number, expression in enumerate(expressions):
-        result = results.get(str(number), {})
-        if result.get("status") == "ok":
-            text = result["data"].get("text/plain", "")
+    async def on_cell_executed(self, cell, cell_index, execute_reply):
+        """Join what the kernel sent in pieces, keep any stderr output, and try an exercise's
+        check on a wrong answer."""
+        coalesce(cell)
+        tags = cell.metadata.get("tags", [])
+        if STDERR_TAG in tags:  # shown on purpose: say where, as docs/<page>.py:<line>
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    where_cell = functools.partial(where_line, self.page, cell_index)
+                    output["text"] = KERNEL_FILE.sub(where_cell, output["text"])
         else:
-            text = f"({result.get('ename')}: {result.get('evalue')})"
-        values.append((expression, text if len(text) < 300 else text[:300] + " ..."))
-    CELLS.error["values"] = values
+            text = "".join(
+                output.get("text", "")
+                for output in cell.get("outputs", [])
+                if output.get("output_type") == "stream" and output.get("name") == "stderr"
+            )
+            if text:
+                self.stderr.append((cell_index, text))
+        passed = execute_reply["content"].get("status") == "ok"
+        if passed and "check" in tags and self.after_solution:
+            probe = await self.evaluate({"probe": PROBE.format(source=cell.source)})
+            if shown_value(probe.get("probe", {})) != "{'caught': True}":
+                self.lenient.append(cell_index)
+        if cell.cell_type == "code":
+            self.after_solution = "solution" in tags
+
+    async def evaluate(self, expressions: dict[str, str]) -> dict:
+        """Evaluate `expressions` in the kernel's namespace without showing anything, with
+        no history, and nothing bound (a silent request's outputs are not the cell's)."""
+        client = self.client.kc
+        request = client.execute("", silent=True, store_history=False, user_expressions=expressions)
+        reply = {}
+        while reply.get("parent_header", {}).get("msg_id") != request:
+            reply = await client.get_shell_msg(timeout=30)
+        return reply["content"].get("user_expressions", {})
+
+
+def shown_value(result: dict) -> str:
+    """A user_expression's value as text, or the error it raised."""
+    if result.get("status") == "ok":
+        text = result["data"].get("text/plain", "")
+    else:
+        text = f"({result.get('ename')}: {result.get('evalue')})"
+    return text if len(text) < 300 else text[:300] + " ..."
 
 
 def assert_operands(source: str, line: int) -> list[str]:
@@ -384,20 +484,6 @@ def assert_operands(source: str, line: int) -> list[str]:
     return found[:8]
 
 
-def record_stderr(cell, cell_index, execute_reply):
-    """Join what the kernel happened to send in pieces, then keep any stderr output."""
-    coalesce(cell)
-    if STDERR_TAG in cell.metadata.get("tags", []):
-        return
-    text = "".join(
-        output.get("text", "")
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "stream" and output.get("name") == "stderr"
-    )
-    if text:
-        CELLS.stderr.append((cell_index, text))
-
-
 def coalesce(cell) -> None:
     """Merge consecutive stream outputs of the same stream: the kernel flushes on a timer,
     so one printed line could arrive (and be shown) as two outputs on one build in ten.
@@ -414,31 +500,6 @@ def coalesce(cell) -> None:
         else:
             merged.append(output)
     cell.outputs = merged
-
-
-def get_nbconvert_app(*args, **kwargs):
-    """mkdocs-jupyter's nbconvert settings, plus how this hook runs kernels and cells."""
-    app = _mkdocs_jupyter_app(*args, **kwargs)
-    # mkdocs-jupyter replaces the ExecutePreprocessor section; NotebookClient's is ours.
-    app.config.NotebookClient.update(
-        {
-            "shutdown_kernel": "immediate",  # the outputs are in: no graceful wait (~1 s)
-            "timeout": CELL_TIMEOUT,  # a cell that never ends fails its page, not the build
-            "on_cell_execute": record_start,
-            "on_cell_error": record_error,
-            "on_cell_executed": record_stderr,
-            "kernel_manager_class": PageKernelManager,
-        }
-    )
-    return app
-
-
-# `mkdocs serve` loads this hook again on every rebuild: wrap mkdocs-jupyter's own, once.
-_mkdocs_jupyter_app = getattr(
-    nbconvert2.get_nbconvert_app, "__wrapped__", nbconvert2.get_nbconvert_app
-)
-get_nbconvert_app.__wrapped__ = _mkdocs_jupyter_app
-nbconvert2.get_nbconvert_app = get_nbconvert_app
 
 
 def cell_lines(path: Path) -> list[int]:
@@ -536,14 +597,9 @@ def explain_stderr(page: Path, problems: list) -> str:
     lines = []
     for index, text in problems:
         text = ANSI.sub("", text).strip()
-        # A warning names the line as "/tmp/ipykernel_<pid>/<hash>.py:<line>": the page's.
-        found = re.search(r"/ipykernel_\d+/\d+\.py:(\d+):", text)
+        found = KERNEL_FILE.search(text)
         here = where(page, index, int(found[1]) if found else 1)
-        text = re.sub(
-            r"\S*/ipykernel_\d+/\d+\.py:(\d+):",
-            functools.partial(where_line, page, index),
-            text,
-        )
+        text = KERNEL_FILE.sub(functools.partial(where_line, page, index), text)
         lines.append(f"{here}: the cell wrote to stderr:\n    " + text.replace("\n", "\n    "))
     return "\n".join(lines) + (
         f"\nA page shows no warnings or error messages by accident: fix the cause, or tag the "
@@ -559,60 +615,77 @@ def where_line(page: Path, index: int, match: re.Match) -> str:
     return f"{shown(page)}:{starts[index] + int(match[1]) - 1}:"
 
 
-class Execution:
-    """One build's executions: started early, collected when MkDocs renders each page."""
+def explain_lenient(page: Path, indices: list[int]) -> str:
+    return "\n".join(
+        f"{where(page, index)}: this exercise's check passed with `answer` set to a value "
+        "that equals nothing, so it cannot catch a wrong published answer: assert what the "
+        "answer must be, as in `assert answer == ...` or `assert abs(answer - ...) < ...`."
+        for index in indices
+    )
 
-    def __init__(self, options: dict) -> None:
-        self.options = options
-        self.slots: threading.Semaphore | None = None  # one page per core at a time
-        self.server: ForkServer | None = None
-        self.folder: str | None = None
+
+class NotebookPage(File):
+    """A docs/*.py page as MkDocs sees it: a documentation page (MkDocs makes only Markdown
+    files pages), whose content is its executed notebook, rendered (on_page_content)."""
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+RENDERING = threading.Lock()  # mkdocs-jupyter's converter keeps counters in its module
+
+
+def render_options(plugin) -> dict:
+    """mkdocs-jupyter's options that its converter, nb2html, takes."""
+    names = ["theme", "show_input", "no_input", "no_prompt", "remove_tag_config"]
+    names += ["highlight_extra_classes", "include_requirejs", "custom_mathjax_url"]
+    return {name: plugin.config[name] for name in names}
+
+
+class Execution:
+    """One build's executions: started early, collected when MkDocs reaches each page."""
+
+    def __init__(self, options: dict, allow_errors: bool, kernel_name: str) -> None:
+        self.options, self.allow_errors = options, allow_errors
+        self.kernel_name = kernel_name or KERNELSPEC["name"]
+        self.folder: str | None = None  # this build's own: sockets, connection files, pages
+        self.slots = threading.Semaphore(os.cpu_count() or 1)  # one page per core at a time
         self.futures: dict[Path, concurrent.futures.Future] = {}
         self.timings: dict[str, float] = {}
 
-    def start(self, page: Path, key: Path) -> None:
-        if self.slots is None:
-            self.folder = tempfile.mkdtemp(prefix="linreg-kernels-")
-            if kernels() == "forked":
-                self.server = ForkServer()
-            PageKernelManager.folder, PageKernelManager.server = self.folder, self.server
-            self.slots = threading.Semaphore(os.cpu_count() or 1)
+    def start(self, page: Path, entry: Path) -> None:
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="linreg-build-")
         future = self.futures[page] = concurrent.futures.Future()
+        forked = kernels() == "forked"
 
         def run() -> None:
             with self.slots:
                 if not future.set_running_or_notify_cancel():
                     return
                 try:
-                    future.set_result(self._execute(page, key))
-                except BaseException as failure:  # handed to the page's render
+                    start = time.perf_counter()
+                    run = PageRun(page, self.folder, forked, self.allow_errors, self.kernel_name)
+                    html = self.render(page, run.execute())
+                    write_entry(entry, html)
+                    self.timings[page.name] = round(time.perf_counter() - start, 2)
+                    future.set_result(html)
+                except BaseException as failure:  # handed to the page's turn
                     future.set_exception(failure)
 
-        # Daemon threads: on Ctrl-C the build ends at once (its kernels are killed at exit),
-        # instead of waiting for the cells that are running.
+        # Daemon threads: on Ctrl-C the build ends at once (its kernels are stopped at
+        # shutdown) instead of waiting for the cells that are running.
         threading.Thread(target=run, name=f"page {page.name}", daemon=True).start()
 
-    def _execute(self, page: Path, key: Path) -> str:
-        start = time.perf_counter()
-        CELLS.client, CELLS.error, CELLS.stderr = None, None, []
+    def render(self, page: Path, notebook) -> str:
+        """The executed notebook as mkdocs-jupyter renders a notebook (not executing it)."""
+        executed = Path(self.folder) / f"{page.stem}-{uuid.uuid4().hex[:8]}.ipynb"
+        nbformat.write(notebook, executed)
         try:
-            html = convert.nb2html(str(page), execute=True, **self.options)
-        except Exception as exception:
-            if CELLS.error is not None:
-                raise PageFailed(explain_error(page, CELLS.error)) from None
-            if isinstance(exception, CellTimeoutError):
-                message = (
-                    f"{where(page, CELLS.current)}: the cell that starts here ran for more than "
-                    f"{CELL_TIMEOUT} s and was stopped (LINREG_CELL_TIMEOUT sets the limit)"
-                )
-            else:
-                message = f"{shown(page)}: {type(exception).__name__}: {exception}"
-            raise PageFailed(message) from None
-        if CELLS.stderr:
-            raise PageFailed(explain_stderr(page, CELLS.stderr))
-        write_entry(key, html)
-        self.timings[page.name] = time.perf_counter() - start
-        return html
+            with RENDERING:
+                return convert.nb2html(str(executed), execute=False, **self.options)
+        finally:
+            executed.unlink()
 
     def result(self, page: Path) -> str:
         """The page's HTML; if it failed, an error that explains every page that failed
@@ -626,98 +699,88 @@ class Execution:
                 for future in self.futures.values()
                 if isinstance(future.exception(), PageFailed)
             ]
-            self.close()
             count = f"{len(failures)} pages" if len(failures) > 1 else "A page"
             raise PluginError(f"{count} failed:\n\n" + "\n\n".join(failures)) from None
 
     def close(self) -> None:
         for future in self.futures.values():
             future.cancel()  # the pages not started yet
-        PageKernelManager.kill_all()  # and those still running, if the build ends early
-        self.server = None  # it stays up for the next build, until it has been idle a while
-        PageKernelManager.folder = PageKernelManager.server = None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
 
-def render_options(plugin) -> dict:
-    """The arguments mkdocs-jupyter's own render passes to nb2html."""
-    config = plugin.config
-    options = {
-        name: config[name]
-        for name in (
-            "kernel_name",
-            "theme",
-            "allow_errors",
-            "show_input",
-            "no_input",
-            "no_prompt",
-            "remove_tag_config",
-            "highlight_extra_classes",
-            "include_requirejs",
-            "custom_mathjax_url",
-        )
-    }
-    if config["execute_ignore"]:
-        raise PluginError("mkdocs-jupyter: execute_ignore is not supported by hooks/execution.py")
-    return options
+def on_startup(command, dirty):
+    """(Defined so that MkDocs keeps this hook, and its preloaded process, across the
+    rebuilds of `mkdocs serve`.)"""
 
 
 def on_config(config):
     plugin = config.plugins["mkdocs-jupyter"]
-    if plugin.config["cache"] or not plugin.config["execute"]:
+    if plugin.config["execute"] or plugin.config["include"] or plugin.config["cache"]:
         raise PluginError(
-            "mkdocs-jupyter: set `execute: true` and `cache: false` (this hook caches)"
+            "mkdocs-jupyter: set `execute: false`, `include: []` and `cache: false`: "
+            "hooks/execution.py executes the pages, caches them, and renders each with "
+            "mkdocs-jupyter's converter"
         )
-    docs = Path(config["docs_dir"])
-    pages = [
-        path
-        for path in sorted(docs.rglob("*"))
-        if path.is_file() and plugin.should_include(SimpleNamespace(abs_src_path=str(path)))
-    ]
-    options = render_options(plugin)
     kernels()  # a wrong LINREG_KERNELS fails every build, not only those that execute
+    os.environ.setdefault("MPLBACKEND", INLINE)  # (see INLINE) for every kernel alike
+    docs = Path(config["docs_dir"])
+    options = render_options(plugin)
     BUILD.clear()
     BUILD["root"] = Path(config.config_file_path).resolve().parent
     environment = environment_key(options)
-    execution = Execution(options)
-    BUILD.update(execution=execution, html={}, executed=[])
-    for page in pages:
+    execution = Execution(options, plugin.config["allow_errors"], plugin.config["kernel_name"])
+    BUILD.update(execution=execution, html={}, pages={}, executed=[])
+    for page in sorted(docs.rglob("*.py")):
+        if not is_page(page):
+            continue
+        BUILD["pages"][page.relative_to(docs).as_posix()] = page
         key = hashlib.sha256(environment.encode() + page.read_bytes()).hexdigest()
-        path = CACHE / f"{key[:32]}.json"
-        html = read_entry(path)
+        entry = CACHE / "pages" / f"{key[:32]}.json"
+        html = read_entry(entry)
         if html is None:
-            execution.start(page, path)
+            execution.start(page, entry)
             BUILD["executed"].append(page.name)
         else:
             BUILD["html"][page] = html
-    atexit.register(execution.close)
     return config
 
 
 def on_files(files, config):
-    """The notebook pages last, in MkDocs' page loop: while their kernels run, MkDocs
-    renders the other pages (the API reference takes half a second) instead of waiting."""
-    executed = set(BUILD.get("html", {})) | set(BUILD["execution"].futures)
-    ordered = sorted(files, key=lambda file: Path(file.abs_src_path or "") in executed)
-    return Files(ordered)
+    """Each page a documentation page, and the notebook pages last in MkDocs' page loop, so
+    that MkDocs renders the others (the API reference takes half a second) while their
+    kernels run."""
+    pages, others = [], []
+    for file in files:
+        if file.src_uri in BUILD["pages"]:
+            page = NotebookPage(
+                file.src_uri,
+                file.src_dir,
+                file.dest_dir,
+                file.use_directory_urls,
+                inclusion=file.inclusion,
+            )
+            pages.append(page)
+        else:
+            others.append(file)
+    return Files(others + pages)
 
 
-@event_priority(-100)  # after mkdocs-jupyter's on_pre_page, which sets page.render
-def on_pre_page(page, config, files):
-    source = Path(page.file.abs_src_path or "")
-    if source not in BUILD.get("html", {}) and source not in BUILD["execution"].futures:
-        return page
+def on_page_markdown(markdown, page, config, files):
+    """A notebook page's content is its notebook, not Markdown: nothing for MkDocs to
+    render from its source."""
+    return "" if page.file.src_uri in BUILD["pages"] else markdown
 
-    def render(self, config, files):
-        html = BUILD["html"].get(source)
-        if html is None:
-            html = BUILD["html"][source] = BUILD["execution"].result(source)
-        self.content = html
 
-    page.render = render.__get__(page)
-    return page
+@event_priority(50)  # before hooks/notebook_pages.py, which makes the HTML lean
+def on_page_content(html, page, config, files):
+    source = BUILD["pages"].get(page.file.src_uri)
+    if source is None:
+        return html
+    if source not in BUILD["html"]:
+        BUILD["html"][source] = BUILD["execution"].result(source)
+    return BUILD["html"][source]
 
 
 def on_post_build(config):
@@ -733,3 +796,7 @@ def on_post_build(config):
 def on_build_error(error):
     if "execution" in BUILD:
         BUILD["execution"].close()
+
+
+def on_shutdown():
+    stop_processes()
