@@ -42,15 +42,17 @@ for rank in range(2):
 # %% [markdown]
 # ## Two processes on this machine
 #
-# `linreg.distributed.launch` starts new Python processes, joins them in one process group
-# over gloo on 127.0.0.1, runs a function in each, and returns what each returned. If a
-# process fails, or the run takes longer than its `timeout`, it stops them all and says
-# which. The new processes import the function by name, so it must live in a module (a
-# function defined in a notebook cannot be found there; `launch` says so). Each process
-# here runs `linreg.distributed.fit_shard`, which trains from $(16, 10)$ on its shard with
-# the step above and returns the log: the loss, $W$ and $b$ before each epoch. Twenty
-# epochs at lr = 0.1, on the tutorial's data, on two processes, with even shards and with
-# uneven ones (137 and 863 examples; `uneven` lists where each shard starts, then $n$):
+# `linreg.distributed.launch` starts new Python processes with PyTorch's own launcher
+# (`torch.multiprocessing.start_processes`), joins them in one process group over gloo on
+# 127.0.0.1, runs a function in each, and returns what each returned. If a process fails,
+# or the run takes longer than its `timeout`, it stops them all and shows the error of the
+# one that failed first. The new processes import the function by name, so it must live
+# in a module (a function defined in a notebook cannot be found there; `launch` says so).
+# Each process here runs `linreg.distributed.fit_shard`, which trains from $(16, 10)$ on
+# its shard with the step above and returns the log: the loss, $W$ and $b$ before each
+# epoch. Twenty epochs at lr = 0.1, on the tutorial's data, on two processes, with even
+# shards and with uneven ones (137 and 863 examples; `uneven` lists where each shard
+# starts, then $n$):
 
 # %%
 data = linreg.make_data()

@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if _torchrun_rank():  # another process of a torchrun group: rank 0 speaks for all,
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (for the rest of this process)
+        sys.stderr = sys.stdout  # and every process refuses what rank 0 refuses
     parser = build_parser()
     args = vars(parser.parse_args(_join_negative_values(argv)))
     plots = args.pop("plots")
@@ -168,10 +171,7 @@ def _main(argv: list[str]) -> int:
             print(f"{parser.prog}: error: --plots: cannot write to {plots}: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
     with _torchrun_group() as rank:
-        if rank:  # another process of a torchrun group: rank 0 prints for all of them
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the rest of this process)
-            sys.stderr = sys.stdout
-        return _run(parser, settings, plots, distributed=rank is not None)
+        return _run(parser, settings, plots if not rank else None, distributed=rank is not None)
 
 
 def _run(parser, settings, plots: Path | None, distributed: bool) -> int:
@@ -210,11 +210,18 @@ def _run(parser, settings, plots: Path | None, distributed: bool) -> int:
     return 0
 
 
+def _torchrun_rank() -> int | None:
+    """This process's rank under torchrun (WORLD_SIZE > 1 in the environment), else None."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    return int(os.environ.get("RANK", "0"))
+
+
 @contextlib.contextmanager
 def _torchrun_group() -> Iterator[int | None]:
-    """Under torchrun (WORLD_SIZE > 1 in the environment): join its process group, gloo on
-    the CPU, and give this process's rank; otherwise None."""
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+    """Under torchrun: join its process group, gloo on the CPU, and give this process's
+    rank; otherwise None."""
+    if _torchrun_rank() is None:
         yield None
         return
     import torch.distributed as dist

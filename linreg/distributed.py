@@ -16,28 +16,27 @@ several machines `torchrun` starts the processes instead (`python -m linreg` not
 
 from __future__ import annotations
 
-import contextlib
 import datetime
+import gc
 import itertools
 import os
 import pickle
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 import torch.distributed as dist
+import torch.multiprocessing as mp
 from torch import Tensor
 
-from linreg.checks import ArgumentError
+from linreg.checks import ArgumentError, finite_number, whole_number
 from linreg.model import LinearModel
 from linreg.settings import DEFAULTS
 
+T = TypeVar("T")
 TIMEOUT = 120.0  # seconds a launch, or one collective, may take before it is stopped
 
 
@@ -80,6 +79,24 @@ def train_distributed(
         yield loss.item(), W, b
 
 
+def agreed(check: Callable[[], T]) -> T:
+    """`check()` in every process of the group: its result if no process's check raised an
+    ArgumentError; otherwise that error, the first by rank, raised in every process, so
+    that all stop with the same message and none waits in a collective for the others."""
+    try:
+        value, refusal = check(), None
+    except ArgumentError as error:
+        value, refusal = None, (error.argument, str(error), dist.get_rank())
+    refusals: list = [None] * dist.get_world_size()
+    dist.all_gather_object(refusals, refusal)
+    first = next((r for r in refusals if r is not None), None)
+    if first is not None:
+        argument, message, rank = first
+        where = "" if rank == dist.get_rank() else f" (in process {rank})"
+        raise ArgumentError(argument, message + where)
+    return value
+
+
 def backend(device: torch.device | str = "cpu") -> str:
     """NCCL for CUDA tensors, gloo for the CPU."""
     return "nccl" if torch.device(device).type == "cuda" else "gloo"
@@ -97,100 +114,103 @@ def launch(
     """Run `function(*args)` in `world_size` new Python processes joined in one gloo
     process group on 127.0.0.1; return what each returned, by rank.
 
-    `function` must be importable (defined in a module, not in a notebook or a script),
-    as each process imports it. If a process raises or dies, or the run takes longer than
-    `timeout` seconds, every process is stopped and a RuntimeError says which and why.
+    The processes are PyTorch's (`torch.multiprocessing.start_processes`, "spawn"), and
+    `function` must be importable there: defined in a module, not in a notebook, and, as
+    for any spawned process, a script that calls `launch` needs an
+    `if __name__ == "__main__":` guard. What the processes print is printed; what they
+    return comes back through a pipe. If a process raises or dies, or the run takes longer
+    than `timeout` seconds, every process is stopped and a RuntimeError names the process
+    that failed first, with its traceback.
     """
     where = f"{getattr(function, '__module__', None)}.{getattr(function, '__qualname__', '')}"
-    if where.startswith("__main__.") or "<" in where:  # <lambda>, <locals>
+    if not callable(function) or where.startswith("__main__.") or "<" in where:
         raise ArgumentError(
             "function",
             f"launch runs the function in new processes, which import it by name, and "
             f"{where} cannot be imported there (it was defined in a notebook, a script or "
-            "another function): define it in a module of its own and import it from there.",
+            "another function, or is not a function): define it in a module of its own "
+            "and import it from there.",
         )
-    port = _free_port()
-    work = pickle.dumps((function, args, timeout))
-    with tempfile.TemporaryDirectory(prefix="linreg-launch-") as folder:
-        processes = []
-        try:
-            for rank in range(world_size):
-                env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
-                env |= {"RANK": str(rank), "WORLD_SIZE": str(world_size)}
-                with (
-                    open(f"{folder}/{rank}.out", "wb") as out,
-                    open(f"{folder}/{rank}.err", "wb") as err,
-                ):
-                    process = subprocess.Popen(
-                        [sys.executable, "-c", "from linreg.distributed import _child; _child()"],
-                        stdin=subprocess.PIPE,
-                        stdout=out,
-                        stderr=err,
-                        env=env,
-                        start_new_session=True,  # stopped as a group, whatever it started
-                    )
-                processes.append(process)
-                process.stdin.write(work)
-                process.stdin.close()
-            _wait(processes, timeout, folder)
-            results = []
-            for rank in range(world_size):
-                with open(f"{folder}/{rank}.out", "rb") as out:
-                    results.append(pickle.load(out))
-            return results
-        finally:
-            for process in processes:
-                if process.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def _wait(processes: list[subprocess.Popen], timeout: float, folder: str) -> None:
-    """Until every process has exited 0; raise as soon as one fails or time runs out."""
+    world_size = whole_number(world_size, "world_size", 1, 2)
+    timeout = finite_number(timeout, "timeout", "120")
+    if timeout <= 0:
+        raise ArgumentError(
+            "timeout", f"timeout must be > 0 seconds (for example 120); got {timeout:g}."
+        )
+    context = mp.get_context("spawn")
+    results, failures = context.SimpleQueue(), context.SimpleQueue()
+    group = (world_size, _free_port(), timeout)
+    processes = mp.start_processes(
+        _process,
+        args=(group, function, args, results, failures),
+        nprocs=world_size,
+        join=False,
+        start_method="spawn",
+    )
     deadline = time.monotonic() + timeout
-    world_size = len(processes)
-    while True:
-        codes = [process.poll() for process in processes]
-        failed = [rank for rank, code in enumerate(codes) if code not in (None, 0)]
-        if failed:
-            # The peers of a process that failed fail soon after it, or it is still on its
-            # way out when they are seen: give them a moment, to name the cause first.
-            settle = time.monotonic() + 2
-            while None in codes and time.monotonic() < settle:
-                time.sleep(0.05)
-                codes = [process.poll() for process in processes]
-            failed = [rank for rank, code in enumerate(codes) if code not in (None, 0)]
-            raise RuntimeError(_failure(failed, codes, folder))
-        if all(code == 0 for code in codes):
-            return
-        if time.monotonic() > deadline:
-            waiting = [rank for rank, code in enumerate(codes) if code is None]
-            raise RuntimeError(
-                f"processes {waiting} of {world_size} had not finished after {timeout:g} s, "
-                "and all were stopped: a collective that never completed (a process that "
-                "hangs, or one waiting for a peer that never came), or more work than the "
-                "timeout allows (pass a larger timeout=)"
-            )
-        time.sleep(0.05)
+    try:
+        while not processes.join(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                waiting = [rank for rank, p in enumerate(processes.processes) if p.is_alive()]
+                raise RuntimeError(
+                    f"processes {waiting} of {world_size} had not finished after "
+                    f"{timeout:g} s, and all were stopped: a collective that never completed "
+                    "(a process that hangs, or one waiting for a peer that never came), or "
+                    "more work than the timeout allows (pass a larger timeout=)"
+                )
+    except (mp.ProcessRaisedException, mp.ProcessExitedException) as error:
+        raise RuntimeError(_failure(error, failures, world_size)) from None
+    finally:
+        for process in processes.processes:  # after a failure or the timeout: none is left
+            if process.is_alive():
+                process.kill()
+            process.join()
+    returned = {}
+    while not results.empty():
+        rank, value = results.get()
+        returned[rank] = pickle.loads(value)
+    return [returned[rank] for rank in range(world_size)]
 
 
-PEER_GONE = ("Connection closed by peer", "remote worker", "Connection reset by peer")
+def _process(rank: int, group: tuple, function, args, results, failures) -> None:
+    """In a process `launch` started: join the group, run the function, send back what it
+    returned; if it raises, say when, so that `launch` can name the first to fail."""
+    world_size, port, timeout = group
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world_size)
+    )
+    torch.set_num_threads(1)  # one core each: the processes share the machine
+    dist.init_process_group(
+        "gloo", init_method="env://", timeout=datetime.timedelta(seconds=timeout)
+    )
+    try:
+        value = function(*args)
+    except BaseException:
+        failures.put((time.monotonic(), rank, traceback.format_exc()))
+        raise
+    finally:
+        # What the function built on the group (DDP keeps itself alive in a reference
+        # cycle) goes first: destroyed after the group, it aborts the process at exit.
+        gc.collect()
+        dist.destroy_process_group()
+    results.put((rank, pickle.dumps(value)))  # by value: nothing shared outlives the process
 
 
-def _failure(failed: list[int], codes: list[int | None], folder: str) -> str:
-    """Which processes failed, the cause first: a process whose peer went away failed
-    because of another, so it is named after the ones that failed on their own."""
-    errors = {}
-    for rank in failed:
-        with open(f"{folder}/{rank}.err", errors="replace") as err:
-            errors[rank] = err.read()
-    failed = sorted(failed, key=lambda rank: any(text in errors[rank] for text in PEER_GONE))
-    first, *others = failed
+def _failure(error: Exception, failures, world_size: int) -> str:
+    """Which process failed first, and its traceback: a peer that lost its connection to
+    it failed later (the clock is the machine's, the same in every process)."""
+    reported = []
+    while not failures.empty():
+        reported.append(failures.get())
+    if not reported:  # it died without raising (a signal, os._exit): PyTorch says how
+        return f"process {error.error_index} of {world_size} failed ({error}); all were stopped."
+    reported.sort()
+    _, first, text = reported[0]
+    others = sorted({rank for _, rank, _ in reported[1:]} - {first})
     also = f", and then {', '.join(map(str, others))} (its peers)" if others else ""
     return (
-        f"process {first} of {len(codes)} failed (exit code {codes[first]}){also}; all were "
-        f"stopped. The error output of process {first} ends:\n{errors[first][-3000:]}"
+        f"process {first} of {world_size} failed{also}; all were stopped. Its error:\n"
+        f"{text[-3000:]}"
     )
 
 
@@ -198,21 +218,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _child() -> None:
-    """In a process `launch` started: join the group, run the function it was sent, write
-    back what it returned (its traceback goes to stderr, and the exit code says so)."""
-    function, args, timeout = pickle.loads(sys.stdin.buffer.read())
-    torch.set_num_threads(1)  # one core each: the processes share the machine
-    dist.init_process_group(
-        "gloo", init_method="env://", timeout=datetime.timedelta(seconds=timeout)
-    )
-    try:
-        value = function(*args)
-    finally:
-        dist.destroy_process_group()
-    pickle.dump(value, sys.stdout.buffer)
 
 
 # -- what each process runs ---------------------------------------------------------------

@@ -69,6 +69,12 @@ def run(
 
         from linreg.distributed import shard
 
+        if len(X) < dist.get_world_size():  # every process sees this: all stop alike
+            raise checks.ArgumentError(
+                "num_examples",
+                f"{len(X)} examples cannot be shared by {dist.get_world_size()} processes, "
+                f"one shard each: pass at least {dist.get_world_size()}.",
+            )
         part = shard(len(X), dist.get_rank(), dist.get_world_size())
         X, y = X[part], y[part]
     history = fit(

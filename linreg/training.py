@@ -191,24 +191,32 @@ def fit(
     all the shards' data (`linreg.distributed.train_distributed`): every process of the
     group must call fit with the same arguments but its own shard.
     """
-    model = checks.linear_model(model)
-    X, y = checks.model_data(model, X, y)
-    lr = checks.representable(checks.learning_rate(lr), "lr", model.W.dtype)
-    num_epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
+
+    def checked():
+        model_ = checks.linear_model(model)
+        X_, y_ = checks.model_data(model_, X, y)
+        lr_ = checks.representable(checks.learning_rate(lr), "lr", model_.W.dtype)
+        epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
+        return model_, X_, y_, lr_, epochs
 
     if distributed:
         from linreg import distributed as group
 
         checks.in_process_group(batch_size)
+        # Each process checks its own shard, and all refuse or none does: one that stopped
+        # alone would leave the others waiting in the first collective.
+        model, X, y, lr, num_epochs = group.agreed(checked)
         steps = group.train_distributed(model, X, y, lr, num_epochs)
-    elif batch_size is None:
-        step = gradient_step if len(X) <= CHUNK else gradient_step_in_chunks
-        steps = train(model, X, y, lr, num_epochs, step)
     else:
-        batch_size = checks.whole_number(batch_size, "batch_size", 1, 32)
-        seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
-        generator = torch.Generator().manual_seed(seed)
-        steps = train_minibatch(model, X, y, lr, num_epochs, batch_size, generator)
+        model, X, y, lr, num_epochs = checked()
+        if batch_size is None:
+            step = gradient_step if len(X) <= CHUNK else gradient_step_in_chunks
+            steps = train(model, X, y, lr, num_epochs, step)
+        else:
+            batch_size = checks.whole_number(batch_size, "batch_size", 1, 32)
+            seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
+            generator = torch.Generator().manual_seed(seed)
+            steps = train_minibatch(model, X, y, lr, num_epochs, batch_size, generator)
 
     history = History(lr=lr, batch_size=batch_size)
     watch = _DivergenceWatch(X, y, noisy=batch_size is not None, distributed=distributed)
