@@ -1,77 +1,106 @@
 """Shared fixtures and reporting.
 
-- `built_site`: one strict build of the site per test session; executed pages come from
-  the cache, whose key covers the pages, linreg and every installed library
-  (hooks/execution.py). Once it is built, the reader's slow install (tests/test_reader.py)
-  starts in the background, and its tests run last.
-- `early`: the slow runs in other processes that some tests only read the results of
-  (`EARLY`), all started with the session's first test, so that they use the core this
-  process leaves idle instead of waiting for their tests' turn.
+- `built_site`: one strict build of the site per test run, however many pytest-xdist
+  workers ask for it (the first builds, behind a file lock, into a folder of this run;
+  executed pages come from the cache, whose key covers the pages, linreg and every
+  installed library: hooks/execution.py).
 - A failure that many tests share (the site did not build; matplotlib is not the one the
-  baselines were drawn with) is explained in full once; every other test it stops says so
-  in one line instead of repeating it.
+  baselines were drawn with) fails each of them with one line, and is explained in full
+  once, in a section of the run's summary.
 - Image tests: a matplotlib or FreeType other than the ones the baselines were drawn with
-  fails them at once, before any comparison, with the fix; regenerating the baselines on
-  one is refused. A failing image test says how to accept an intended change. Stale
-  results are cleared before image tests run, and a run without any leaves the last
-  summary alone.
+  fails them at once, before any comparison; regenerating the baselines on one is refused.
+  A failing image test says how to accept an intended change. Each run starts with an
+  empty mpl-results/, so no earlier run's images can mislead.
+- The browser tests drive Debian's Chromium through pytest-playwright's fixtures.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import importlib
 import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from filelock import FileLock
 from paths import ROOT
 from sitebuild import run_mkdocs
 
 BASELINES = ROOT / "tests" / "baseline"
 DRAWN_WITH = BASELINES / "drawn-with.json"  # written whenever the baselines are generated
 REGENERATE = ".venv/bin/python -m pytest tests/test_figures.py --mpl-generate-path=tests/baseline"
+CHROMIUM = "/usr/bin/chromium"
+# What Chromium needs here: no sandbox as root, no GPU, and no connections of its own
+# (this machine's network is closed; they would be refused, many at a time).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SITE_FAILED = "The site did not build (mkdocs build --strict): why is in 'the site build' below"
 
 
-class Explained(Exception):
-    """A failure whose message says everything; shown once, then referred to."""
+RUN = pytest.StashKey[Path]()  # this test run's folder, shared by its xdist workers
 
 
-_explained: set[str] = set()
+@pytest.fixture(scope="session")
+def run_folder(pytestconfig) -> Path:
+    """A folder of this test run's own, shared by its xdist workers: made by the run
+    (mkdtemp), removed when it ends."""
+    return pytestconfig.stash[RUN]
 
 
-class _Shown:
-    """A report's text in full in its section, and only its first line in the short summary.
+@pytest.fixture(scope="session")
+def built_site(run_folder) -> Path:
+    """A fresh `mkdocs build --strict` of the site, made once per test run."""
+    site, record = run_folder / "site", run_folder / "site-build.json"
+    with FileLock(run_folder / "site-build.lock"):
+        if not record.exists():
+            result = run_mkdocs(site)
+            record.write_text(json.dumps({"status": result.returncode, "log": result.stderr}))
+    if json.loads(record.read_text())["status"]:
+        pytest.fail(SITE_FAILED, pytrace=False)
+    return site
 
-    pytest prints a string report in full in the summary too when it runs on CI.
-    """
 
-    def __init__(self, text: str, headline: str):
-        self.text = text
-        self.reprcrash = SimpleNamespace(message=headline)  # what the summary line shows
+def build_failure(log: str) -> str:
+    """The part of a failed build's log that says why, without MkDocs' INFO lines."""
+    lines = [line for line in log.splitlines() if not line.startswith("INFO")]
+    return "\n".join(lines[-80:])
 
-    def toterminal(self, tw) -> None:
-        tw.line(self.text)
 
-    def __str__(self) -> str:
-        return self.text
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's browser, as Debian's Chromium (Playwright cannot download one)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get update && "
+            "apt-get install -y chromium), as .ci/run does. Browser tests never skip.",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+# Modules that take longest, first: pytest-xdist hands whole modules to its workers
+# (--dist loadscope), and the run ends soonest when the longest start at once.
+FIRST = ["test_reader.py", "test_browser.py"]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: FIRST.index(item.path.name) if item.path.name in FIRST else 2)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if call.excinfo is not None and call.excinfo.errisinstance(Explained):
-        message = str(call.excinfo.value)
-        headline = message.splitlines()[0]
-        if headline in _explained:
-            message = f"{headline} (explained in full at the first test it stopped)"
-        _explained.add(headline)
-        report.longrepr = _Shown(message, headline)
-    elif report.failed and item.get_closest_marker("mpl_image_compare"):
+    if report.failed and item.get_closest_marker("mpl_image_compare"):
         report.sections.append(
             (
                 "if this change to the figure is intended",
@@ -82,68 +111,16 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
-def _site_build(tmp_path_factory):
-    site = tmp_path_factory.mktemp("site")
-    return site, run_mkdocs(site)
-
-
-@pytest.fixture(scope="session")
-def built_site(_site_build, request) -> Path:
-    """A fresh `mkdocs build --strict` of the site."""
-    site, result = _site_build
-    if result.returncode != 0:
-        raise Explained(build_failure(result.stderr))
-    if any("reader" in item.fixturenames for item in request.session.items):
-        request.getfixturevalue("_reader_started")  # the reader's installs start now
-    return site
-
-
-@pytest.fixture(scope="session")
-def _reader_started(_site_build, tmp_path_factory):
-    """tests/test_reader.py's slow run (a fresh venv, torch and all), in the background."""
-    from test_reader import follow_the_site
-
-    site, _ = _site_build
-    home = tmp_path_factory.mktemp("reader-home")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        yield pool.submit(follow_the_site, site, home)
-
-
-# Each: the session fixture that gives its result, and the function (module, name) that
-# computes it from a folder of its own. None of them needs the built site.
-EARLY = {
-    "fresh_kernel_site": ("test_site", "build_with_fresh_kernels"),  # every page again
-    "pasted": ("test_site", "paste_every_page"),  # each page's cells at a `python -i` prompt
-    "exercise_runs": ("test_exercises", "run_every_page"),  # each page as a script
-}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def early(request, tmp_path_factory) -> dict[str, concurrent.futures.Future]:
-    """The EARLY runs that this session's tests use, started now, one thread each."""
-    wanted = {name for item in request.session.items for name in item.fixturenames}
-    names = [name for name in EARLY if name in wanted]
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(names)))
-    started = {}
-    for name in names:
-        module, function = EARLY[name]
-        work = getattr(importlib.import_module(module), function)
-        started[name] = pool.submit(work, tmp_path_factory.mktemp(name))
-    yield started
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-def pytest_collection_modifyitems(session, config, items):
-    # The reader's tests last: their background install then has the longest head start.
-    items.sort(key=lambda item: "reader" in getattr(item, "fixturenames", ()))
-    _image_results(config, items)
-
-
-def build_failure(log: str) -> str:
-    """The part of a failed build's log that says why, without MkDocs' INFO lines."""
-    lines = [line for line in log.splitlines() if not line.startswith("INFO")]
-    return "The site did not build (mkdocs build --strict):\n" + "\n".join(lines[-80:])
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Each failure that stopped many tests, explained once."""
+    record = config.stash[RUN] / "site-build.json"
+    if record.exists() and json.loads(record.read_text())["status"]:
+        terminalreporter.write_sep("=", "the site build")
+        terminalreporter.write_line(build_failure(json.loads(record.read_text())["log"]))
+    mismatch = drawing_mismatch()
+    if mismatch and terminalreporter.stats.get("error"):
+        terminalreporter.write_sep("=", "the image tests' matplotlib")
+        terminalreporter.write_line(mismatch)
 
 
 # -- the image tests' matplotlib ----------------------------------------------------------
@@ -157,11 +134,27 @@ def drawing_versions() -> dict[str, str]:
 
     if os.environ.get("LINREG_DRAWING_VERSIONS"):
         return json.loads(os.environ["LINREG_DRAWING_VERSIONS"])
-
     return {
         "matplotlib": matplotlib.__version__,
         "freetype": matplotlib.ft2font.__freetype_version__,
     }
+
+
+def drawing_mismatch() -> str:
+    """Why no image can be compared, if the baselines were drawn by another matplotlib."""
+    if not DRAWN_WITH.exists():
+        return ""
+    drawn, running = json.loads(DRAWN_WITH.read_text()), drawing_versions()
+    if drawn == running:
+        return ""
+    return (
+        f"The image tests need matplotlib {drawn['matplotlib']} (FreeType "
+        f"{drawn['freetype']}), which drew the baselines; this is matplotlib "
+        f"{running['matplotlib']} (FreeType {running['freetype']}).\n"
+        "Another version draws text differently, so every figure would fail with "
+        "differences you cannot see: no image was compared. Install the pinned "
+        "versions:\n    .venv/bin/pip install -c constraints.txt -e '.[test]'"
+    )
 
 
 def pinned_matplotlib() -> str:
@@ -185,6 +178,24 @@ def pytest_configure(config):
                 ".venv/bin/pip install -c constraints.txt -e '.[test]'",
                 returncode=4,
             )
+    if hasattr(config, "workerinput"):  # an xdist worker: the run's folder is given
+        config.stash[RUN] = Path(config.workerinput["linreg_run"])
+        return
+    config.stash[RUN] = Path(tempfile.mkdtemp(prefix="linreg-tests-"))
+    results = config.getoption("--mpl-results-path", default=None)
+    if results:  # once, before any worker starts: images of earlier runs would mislead
+        shutil.rmtree(results, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """(pytest-xdist) What each worker is given: this run's folder."""
+    node.workerinput["linreg_run"] = str(node.config.stash[RUN])
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and RUN in config.stash:
+        shutil.rmtree(config.stash[RUN], ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -192,36 +203,13 @@ def pytest_sessionfinish(session, exitstatus):
         DRAWN_WITH.write_text(json.dumps(drawing_versions(), indent=2) + "\n")
 
 
-def _image_results(config, items):
-    plugin = next(
-        (p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "ImageComparison"),
-        None,
-    )
-    image_tests = [item for item in items if item.get_closest_marker("mpl_image_compare")]
-    if plugin is None:
-        return
-    if not image_tests:
-        plugin.generate_summary = None  # keep the last run's summary: this run compared none
-        return
-    results = getattr(config, "pytest_mpl_results_dir", None)
-    if results and Path(results).is_dir():
-        for stale in Path(results).iterdir():  # images of earlier runs would mislead
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-
-
 @pytest.fixture(autouse=True)
 def _baselines_drawn_with_this_matplotlib(request):
     if not request.node.get_closest_marker("mpl_image_compare"):
         return
-    if generating_baselines(request.config) or not DRAWN_WITH.exists():
+    if generating_baselines(request.config):
         return
-    drawn, running = json.loads(DRAWN_WITH.read_text()), drawing_versions()
-    if drawn != running:
-        raise Explained(
-            f"The image tests need matplotlib {drawn['matplotlib']} (FreeType "
-            f"{drawn['freetype']}), which drew the baselines; this is matplotlib "
-            f"{running['matplotlib']} (FreeType {running['freetype']}).\n"
-            "Another version draws text differently, so every figure would fail with "
-            "differences you cannot see: no image was compared. Install the pinned "
-            "versions:\n    .venv/bin/pip install -c constraints.txt -e '.[test]'"
-        )
+    mismatch = drawing_mismatch()
+    if mismatch:
+        headline = mismatch.split("\n", 1)[0]
+        pytest.fail(f"{headline} No image was compared (see the summary).", pytrace=False)

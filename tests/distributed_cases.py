@@ -29,3 +29,9 @@ def hangs_on_rank_one():
     if dist.get_rank() == 1:
         time.sleep(3600)
     dist.barrier()
+
+
+def prints_its_rank():
+    """Writes to standard output, which must not disturb what comes back."""
+    print(f"process {dist.get_rank()} says hello", flush=True)
+    return {"rank": dist.get_rank(), "world": dist.get_world_size()}

@@ -2,8 +2,9 @@
 
 Marked `browser`: `pytest -m "not browser"` runs the fast tests alone. Without Chromium
 these tests fail rather than skip, so CI cannot pass without running them.
-Tests that only look at a page share one visit of it per width and palette (`look`);
-tests that click, type or toggle open their own (`visit`). Screenshots for a reviewer's
+The browser is pytest-playwright's (`browser`, launched as conftest.py says). Every test
+of a page at a width shares one browser context (`tab`): those that only look use the page
+as it loaded, those that click, type or toggle reload it first. Screenshots for a reviewer's
 eyes are a tool, not a test: tools/screenshots.py.
 """
 
@@ -15,24 +16,13 @@ from urllib.parse import urljoin, urlparse
 
 import nbformat
 import pytest
+from markup import RAW_MARKUP
 from paths import PAGES, visible_cells
 from serve import serve
 from sitebuild import run_mkdocs
-from test_site import RAW_MARKUP
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # URL paths in the nav's order: the notebook pages, then the API reference
 NOTEBOOK_PAGES = [f"{page}.html" for page in PAGES]
 READING_ORDER = [*NOTEBOOK_PAGES, "glossary.html", "reference.html"]
@@ -46,27 +36,14 @@ def server(built_site):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get update && "
-            "apt-get install -y chromium), as .ci/run does. Browser tests never skip."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
 class Visit:
-    """A page opened in a fresh context, with every request and console message recorded,
-    once it has loaded (`until="networkidle"`: and no request for half a second more)."""
+    """A page opened in a browser context of its own, with every request and console
+    message recorded; loaded `until` the network is idle (no request for half a second), so
+    that a request or an error that comes after `load` (the search index, a late script)
+    is recorded too, or until it has loaded."""
 
-    def __init__(self, browser, server, path, width=1280, scheme="light", until="load"):
-        self.server = server
+    def __init__(self, browser, server, path, width=1280, scheme="light", until="networkidle"):
+        self.server, self.path = server, path
         self.context = browser.new_context(
             viewport={"width": width, "height": 900}, color_scheme=scheme
         )
@@ -85,37 +62,50 @@ class Visit:
         self.page.goto(server + path)
         self.page.wait_for_load_state(until)
 
+    def reload(self) -> Visit:
+        """The page as it first loads: a test that clicks, types or toggles starts here."""
+        self.errors.clear()
+        self.page.goto(self.server + self.path)
+        self.page.wait_for_load_state("load")
+        return self
+
     def close(self):
         self.context.close()
 
 
-@pytest.fixture
-def visit(browser, server):
-    visits = []
+@pytest.fixture(scope="module")
+def tab(browser, server):
+    """One browser context per page and width, shared by every test of that page: tests
+    that only look use it as it is; tests that click, type or toggle call .reload(). (On
+    the desktop, the first load waits for the network to be idle: the test of what a page
+    loads looks at it.)"""
+    opened = {}
 
-    def open_page(path, **kwargs):
-        visits.append(Visit(browser, server, path, **kwargs))
-        return visits[-1]
+    def open_page(path, width=1280):
+        if (path, width) not in opened:
+            until = "networkidle" if width == 1280 else "load"
+            opened[path, width] = Visit(browser, server, path, width, until=until)
+        return opened[path, width]
 
     yield open_page
-    for v in visits:
+    for v in opened.values():
         v.close()
 
 
 @pytest.fixture(scope="module")
-def look(browser, server):
-    """Visits shared by the tests that only read a page: one per page, width and palette,
-    left open for the module. They wait for the network to be idle, so that a request or
-    an error that comes after `load` (the search index, a late script) is recorded."""
-    opened = {}
+def dark(browser, server):
+    """A page opened afresh where the system prefers dark (a context of its own: a palette
+    chosen in a page's `tab` would be remembered)."""
+    opened = []
 
-    def open_page(path, width=1280, scheme="light"):
-        if (path, width, scheme) not in opened:
-            opened[path, width, scheme] = Visit(browser, server, path, width, scheme, "networkidle")
-        return opened[path, width, scheme]
+    def open_page(path, width=1280):
+        opened.append(Visit(browser, server, path, width, scheme="dark", until="load"))
+        v = opened[-1]
+        v.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+        return v
 
     yield open_page
-    for v in opened.values():
+    for v in opened:
         v.close()
 
 
@@ -123,8 +113,8 @@ def look(browser, server):
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_loads_cleanly_and_only_from_its_own_host(look, path):
-    v = look(path)
+def test_loads_cleanly_and_only_from_its_own_host(tab, path):
+    v = tab(path)
     assert not v.errors, v.errors
     assert not v.failed, v.failed
     hosts = {urlparse(url).netloc for url in v.requests if not url.startswith("data:")}
@@ -133,8 +123,8 @@ def test_loads_cleanly_and_only_from_its_own_host(look, path):
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_images_load_and_nothing_overflows(look, path, width):
-    v = look(path, width=width)
+def test_images_load_and_nothing_overflows(tab, path, width):
+    v = tab(path, width)
     broken = v.page.eval_on_selector_all(
         "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt)"
     )
@@ -165,8 +155,8 @@ def test_images_load_and_nothing_overflows(look, path, width):
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_maths_is_typeset(look, path):
-    v = look(path)
+def test_maths_is_typeset(tab, path):
+    v = tab(path)
     assert v.page.locator("article .katex").count() > 0
     assert v.page.locator("article .katex-error").count() == 0
     text = v.page.locator("article").inner_text()
@@ -175,8 +165,8 @@ def test_maths_is_typeset(look, path):
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_no_raw_markup_in_what_the_browser_shows(look, path):
-    v = look(path)
+def test_no_raw_markup_in_what_the_browser_shows(tab, path):
+    v = tab(path)
     text = v.page.evaluate(
         """() => {
         const article = document.querySelector('article').cloneNode(true);
@@ -189,33 +179,29 @@ def test_no_raw_markup_in_what_the_browser_shows(look, path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
-def test_copy_buttons_copy_exactly_each_cell(visit, path):
-    v = visit(path)
+def test_copy_buttons_copy_exactly_each_cell(tab, path):
+    v = tab(path).reload()
     for summary in v.page.locator("article details.linreg-solution > summary").all():
         summary.click()  # solutions' cells have copy buttons too, once open
-    cells = visible_cells(path.removesuffix(".html"))
-    buttons = v.page.locator(
-        "article .jp-CodeCell .jp-InputArea .md-code__button[data-md-type=copy]"
-    )
-    assert buttons.count() == len(cells)
-    for button, source in zip(buttons.all(), cells, strict=True):
-        button.scroll_into_view_if_needed()
-        button.click()
-        assert v.page.evaluate("navigator.clipboard.readText()") == source
-    # Every other block too (library code shown as an output, fenced code in the prose)
-    # copies the code it shows, not its neighbour's.
-    for pre in v.page.locator("article pre:has(> code)").all():
-        pre.scroll_into_view_if_needed()
+    # Every block (a cell, library code shown as an output, fenced code in the prose)
+    # copies the code it shows, not its neighbour's; and a cell's, the cell as written.
+    cells = []
+    blocks = v.page.locator("article pre:has(> code)")
+    for pre in blocks.all():
         pre.locator(".md-code__button[data-md-type=copy]").click()
+        copied = v.page.evaluate("navigator.clipboard.readText()")
         shown = pre.locator(":scope > code").text_content().rstrip("\n")
-        assert v.page.evaluate("navigator.clipboard.readText()").rstrip("\n") == shown
-    blocks = v.page.locator("article pre > code").count()
-    assert v.page.locator("article .md-code__button[data-md-type=copy]").count() == blocks
+        assert copied.rstrip("\n") == shown
+        if pre.evaluate("p => p.closest('.jp-CodeCell .jp-InputArea') !== null"):
+            cells.append(copied)
+    assert cells == visible_cells(path.removesuffix(".html"))
+    copy_buttons = v.page.locator("article .md-code__button[data-md-type=copy]").count()
+    assert copy_buttons == blocks.count() == v.page.locator("article pre > code").count()
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
-def test_notebook_download_is_a_valid_notebook(look, path):
-    v = look(path)
+def test_notebook_download_is_a_valid_notebook(tab, path):
+    v = tab(path)
     link = v.page.locator("a[download][href$='.ipynb']")
     assert link.count() == 1
     response = v.page.request.get(urljoin(v.page.url, link.get_attribute("href")))
@@ -256,8 +242,8 @@ def contrast(page, selector: str) -> float:
 
 
 @pytest.mark.parametrize("path", READING_ORDER)
-def test_palette_toggle_keeps_figures_and_outputs_visible(visit, path):
-    v = visit(path)
+def test_palette_toggle_keeps_figures_and_outputs_visible(tab, path):
+    v = tab(path).reload()
     schemes = []
     for _ in range(2):
         scheme = v.page.get_attribute("body", "data-md-color-scheme")
@@ -275,8 +261,8 @@ def test_palette_toggle_keeps_figures_and_outputs_visible(visit, path):
     assert schemes == ["default", "slate"]
 
 
-def test_a_dark_system_preference_opens_in_the_dark_palette(visit):
-    v = visit("training.html", scheme="dark")
+def test_a_dark_system_preference_opens_in_the_dark_palette(dark):
+    v = dark("training.html")
     assert v.page.get_attribute("body", "data-md-color-scheme") == "slate"
     assert contrast(v.page, "article .jp-OutputArea-output pre") >= 4.5
 
@@ -285,8 +271,8 @@ def test_a_dark_system_preference_opens_in_the_dark_palette(visit):
 
 
 @pytest.mark.parametrize("word", ["gradient", "optimizer", "SGD"])
-def test_search_typed_with_the_keyboard_finds_the_gradient_page(visit, word):
-    v = visit("")
+def test_search_typed_with_the_keyboard_finds_the_gradient_page(tab, word):
+    v = tab("index.html").reload()
     v.page.keyboard.press("/")  # Material's shortcut to the search box
     assert v.page.evaluate("document.activeElement.classList.contains('md-search__input')")
     v.page.keyboard.type(word, delay=50)
@@ -300,8 +286,8 @@ def test_search_typed_with_the_keyboard_finds_the_gradient_page(visit, word):
     assert titles and not [t for t in titles if "¶" in t], titles
 
 
-def test_navigation_follows_the_reading_order(visit):
-    v = visit("index.html")
+def test_navigation_follows_the_reading_order(tab):
+    v = tab("index.html").reload()
     sidebar = v.page.locator(".md-sidebar--primary .md-nav__link[href]")
     order = []
     for link in sidebar.all():
@@ -376,8 +362,8 @@ def test_the_404_page_works_under_a_sub_path(browser, tmp_path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
-def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(look, path):
-    v = look(path, width=390)
+def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(tab, path):
+    v = tab(path, 390)
     for img in v.page.locator("article .jp-OutputArea-output > img").all():
         img.scroll_into_view_if_needed()
         box = img.bounding_box()
@@ -399,11 +385,11 @@ def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(look, path):
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_long_outputs_wrap_and_commands_clear_the_copy_button(look, width):
-    v = look("training.html", width=width)
+def test_long_outputs_wrap_and_commands_clear_the_copy_button(tab, width):
+    v = tab("training.html", width)
     for pre in v.page.locator("article .jp-RenderedText pre").all():
         assert pre.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), pre.inner_text()[:80]
-    home = look("index.html", width=width)
+    home = tab("index.html", width)
     for code in home.page.locator("article pre > code").all():
         padding, button = code.evaluate(
             "c => [parseFloat(getComputedStyle(c).paddingRight),"
@@ -484,8 +470,8 @@ def assert_shows_the_build_run(state, runs):
     return lr
 
 
-def test_the_explorer_follows_the_mouse(visit, runs):
-    v = visit("learning-rate.html")
+def test_the_explorer_follows_the_mouse(tab, runs):
+    v = tab("learning-rate.html").reload()
     slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
     slider.scroll_into_view_if_needed()
     start = v.page.evaluate(EXPLORER_STATE)
@@ -507,8 +493,8 @@ def test_the_explorer_follows_the_mouse(visit, runs):
     assert not v.errors, v.errors
 
 
-def test_the_explorer_answers_the_keyboard(visit, runs):
-    v = visit("learning-rate.html")
+def test_the_explorer_answers_the_keyboard(tab, runs):
+    v = tab("learning-rate.html").reload()
     slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
     slider.focus()
     path = []
@@ -523,8 +509,8 @@ def test_the_explorer_answers_the_keyboard(visit, runs):
     assert not v.errors, v.errors
 
 
-def test_the_explorer_draws_in_the_axes_it_labels(visit):
-    v = visit("learning-rate.html")
+def test_the_explorer_draws_in_the_axes_it_labels(tab):
+    v = tab("learning-rate.html").reload()
     slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
     slider.focus()
     while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.500":  # 0.5: one step to the optimum
@@ -554,8 +540,9 @@ def test_the_explorer_draws_in_the_axes_it_labels(visit):
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_explorer_reads_in_both_palettes_and_on_a_phone(look, width, scheme):
-    v = look("learning-rate.html", width=width, scheme=scheme)
+def test_the_explorer_reads_in_both_palettes_and_on_a_phone(tab, dark, width, scheme):
+    page = "learning-rate.html"
+    v = tab(page, width).reload() if scheme == "light" else dark(page, width)
     box = v.page.locator(".linreg-explorer.is-live")
     box.scroll_into_view_if_needed()
     assert v.page.locator(".linreg-explorer img").is_hidden()  # the static figure gave way
@@ -613,8 +600,8 @@ def test_without_javascript_the_explorer_is_a_figure(browser, server):
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
-def test_solutions_open_by_mouse_and_by_keyboard(visit, path):
-    v = visit(path)
+def test_solutions_open_by_mouse_and_by_keyboard(tab, path):
+    v = tab(path).reload()
     solutions = v.page.locator("article details.linreg-solution")
     assert solutions.count() >= 2
     for number, solution in enumerate(solutions.all()):
@@ -634,8 +621,8 @@ def test_solutions_open_by_mouse_and_by_keyboard(visit, path):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_an_open_solution_reads_in_both_palettes(visit, scheme):
-    v = visit("training.html", scheme=scheme)
+def test_an_open_solution_reads_in_both_palettes(tab, dark, scheme):
+    v = tab("training.html").reload() if scheme == "light" else dark("training.html")
     solution = v.page.locator("article details.linreg-solution").first
     solution.locator(":scope > summary").click()
     assert contrast(v.page, "article details.linreg-solution p") >= 4.5

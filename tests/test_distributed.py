@@ -81,7 +81,7 @@ def test_a_failing_process_stops_all_and_says_which(importable_cases):
         distributed.launch(importable_cases.fails_on_rank_one, 2, timeout=60)
     assert "ValueError: a shard that cannot be read" in str(error.value)
     assert time.monotonic() - start < 30  # not the collective's 60 s timeout
-    assert no_process_left("from linreg.distributed import _child")
+    assert no_process_left("spawn_main")
 
 
 def test_a_hanging_process_is_stopped_after_the_timeout(importable_cases):
@@ -89,7 +89,7 @@ def test_a_hanging_process_is_stopped_after_the_timeout(importable_cases):
     with pytest.raises(RuntimeError, match=r"processes \[.*\] of 2 had not finished after 8 s"):
         distributed.launch(importable_cases.hangs_on_rank_one, 2, timeout=8)
     assert time.monotonic() - start < 20
-    assert no_process_left("from linreg.distributed import _child")
+    assert no_process_left("spawn_main")
 
 
 def test_fit_distributed_needs_a_process_group():
@@ -138,6 +138,33 @@ def test_torchrun_runs_the_command_line_on_two_processes():
     assert out.split("\n\n", 1)[1] == single.stdout.split("\n\n", 1)[1]  # the summary
 
 
+def test_a_launched_function_may_print(importable_cases, capfd):
+    ranks = distributed.launch(importable_cases.prints_its_rank, 2)
+    assert ranks == [{"rank": 0, "world": 2}, {"rank": 1, "world": 2}]
+    out = capfd.readouterr().out
+    assert "process 0 says hello" in out and "process 1 says hello" in out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"world_size": 0}, "world_size"),
+        ({"world_size": -2}, "world_size"),
+        ({"world_size": 1.5}, "world_size"),
+        ({"world_size": True}, "world_size"),
+        ({"world_size": 2, "timeout": 0}, "timeout"),
+        ({"world_size": 2, "timeout": float("nan")}, "timeout"),
+        ({"world_size": 2, "timeout": "60"}, "timeout"),
+    ],
+)
+def test_launch_refuses_bad_counts_and_timeouts_before_starting_anything(arguments, named):
+    world_size = arguments.pop("world_size")
+    with pytest.raises(linreg.ArgumentError) as error:
+        distributed.launch(distributed.fit_shard, world_size, **arguments)
+    assert error.value.argument == named
+    assert no_process_left("spawn_main")
+
+
 def test_a_function_the_processes_cannot_import_is_refused_at_once():
     def local(rank):
         return rank
@@ -163,3 +190,44 @@ def test_bad_bounds_fail_the_launch_and_say_why():
         distributed.launch(
             distributed.fit_shard, 2, data.X, data.y, 0.1, 1, 16.0, 10.0, [0, 137, 1000]
         )
+
+
+def torchrun(*options: str) -> tuple[subprocess.CompletedProcess, bool]:
+    """`torchrun --standalone --nproc-per-node 2 -m linreg OPTIONS`; and whether any of its
+    processes was left running."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    run = subprocess.Popen(
+        [*launcher, "--nproc-per-node", "2", "-m", "linreg", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = run.communicate(timeout=180)
+    finally:
+        left = group_alive(run.pid)
+        if left or run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(run.args, run.returncode, out, err), left
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--lr", "-1"], "linreg: error: --lr: lr must be a finite number > 0"),
+        (["--num-examples", "1"], "linreg: error: --num-examples: 1 examples cannot be shared"),
+    ],
+)
+def test_under_torchrun_a_bad_option_or_shard_is_one_line_and_exit_2(options, message):
+    result, left = torchrun(*options)
+    assert not left
+    output = result.stdout + result.stderr
+    assert output.count("linreg: error:") == 1 and message in output, output[-3000:]
+    # no process's traceback: neither the cause's nor a peer's that lost its connection
+    assert "Connection closed" not in output and "[rank" not in output, output[-3000:]
+    assert "/linreg/" not in output, output[-3000:]
+    # the first process to end exits 2, and torchrun says so (its own exit status is 1; it
+    # stops the other process as soon as one has failed)
+    root_cause = output.split("Root Cause", 1)[1]
+    assert re.search(r"exitcode\s*:\s*2\b", root_cause), output[-3000:]

@@ -1,27 +1,29 @@
 """How pages are executed (hooks/execution.py), shown on small sites built for the purpose:
 a failure names the page, the line of docs/<page>.py and the values, once and without
 colours; a page sees no other page's imports; stderr fails a page unless it says it shows
-it; outputs do not depend on timing; and the cache survives a killed write and an undone
-edit.
+it; an exercise's check that passes a wrong answer fails its page; outputs do not depend
+on timing; the cache survives a killed write and an undone edit; kernels forked from the
+preloaded process are the kernels Jupyter would start, and build the same site; and
+nothing the build started is running once it returns.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from hooks_loaded import load_hook
 from nbclient import NotebookClient
-from paths import ROOT
+from prompt import pasted_errors
 from sitebuild import build_pages
-from test_site import load_hook
+from traitlets.config import Config
 
 FALSE_CLAIM = """# %% [markdown]
 # # A claim
@@ -36,6 +38,18 @@ assert len(ulps) == 3
 assert max(ulps) <= 4 and best_loss < 2
 """
 
+
+DRIFTED_CLAIM = """# %% [markdown]
+# # A claim
+#
+# The answer is 42.
+
+# %%
+answer = 6 * 7 + 1
+
+# %% tags=["check"]
+assert answer == 42, "the prose says 42"
+"""
 
 LIBRARY_ERROR = """# %% [markdown]
 # # Bad input
@@ -55,18 +69,24 @@ import warnings
 warnings.warn("this API is deprecated", stacklevel=1)
 """
 
-WRONG_SOLUTION = """# %% [markdown]
+EXERCISE = """# %% [markdown]
 # **1. Predict, then run.** What does W = 16, b = 10 predict for x = 1?
 
 # %% [markdown] tags=["solution"]
-# 16 + 10 = 27.
+# 16 + 10 = 26.
 
 # %% tags=["solution"]
-answer = 16 + 10 + 1  # a slip in the published answer
+answer = {answer}
 
 # %% tags=["check"]
-assert answer == 16 * 1 + 10
+{check}
 """
+WRONG_SOLUTION = EXERCISE.format(  # a slip in the published answer
+    answer="16 + 10 + 1", check="assert answer == 16 * 1 + 10"
+)
+LENIENT_CHECK = EXERCISE.format(  # a check that any answer passes
+    answer="16 + 10", check="assert answer is not None"
+)
 
 ISOLATION = {
     "first.py": "# %%\nimport torch\n\ntorch.zeros(2)\n",
@@ -76,10 +96,12 @@ ISOLATION = {
 
 @pytest.fixture(scope="module")
 def failed_build(tmp_path_factory):
-    """One build of eight pages, seven of them broken in different ways."""
+    """One build of ten pages, nine of them broken in different ways."""
     pages = {
         "claim.py": FALSE_CLAIM,
+        "drift.py": DRIFTED_CLAIM,
         "exercise.py": WRONG_SOLUTION,
+        "lenient.py": LENIENT_CHECK,
         "bad.py": LIBRARY_ERROR,
         **ISOLATION,
         "warns.py": WARNING.format(tag=""),
@@ -88,57 +110,75 @@ def failed_build(tmp_path_factory):
     }
     result = build_pages(tmp_path_factory.mktemp("failed"), pages, LINREG_CELL_TIMEOUT="5")
     assert result.returncode == 1
-    return result.stderr
+    return result
 
 
 def test_every_failed_page_is_explained_in_one_build(failed_build):
-    assert "7 pages failed:" in failed_build, failed_build[-3000:]
-    assert "\x1b[" not in failed_build  # no terminal colours
-    assert failed_build.count("Traceback") == 5  # once per raising page, not twice
+    log = failed_build.stderr
+    assert "9 pages failed:" in log, log[-3000:]
+    assert "\x1b[" not in log  # no terminal colours
+    assert log.count("Traceback") == 6  # once per raising page, not twice
 
 
 def test_a_false_check_names_the_page_the_line_and_the_values(failed_build):
-    assert "docs/claim.py, line 11: AssertionError\n" in failed_build, failed_build[-3000:]
+    log = failed_build.stderr
+    assert "docs/claim.py, line 11: AssertionError\n" in log, log[-3000:]
     expected = "    assert max(ulps) <= 4 and best_loss < 2\nwhere\n    max(ulps) = 7\n"
-    assert expected in failed_build
-    assert "best_loss = 1.0" in failed_build
-    assert "----> 11 assert max(ulps)" in failed_build  # lines numbered as in the file
-    assert failed_build.count("AssertionError") == 2  # this page and the exercise's
+    assert expected in log
+    assert "best_loss = 1.0" in log
+    assert "----> 11 assert max(ulps)" in log  # lines numbered as in the file
+    assert log.count("AssertionError") == 3  # this page, the drifted claim, the exercise's
+
+
+def test_a_claim_that_drifts_says_what_the_prose_says(failed_build):
+    assert "docs/drift.py, line 10: AssertionError: the prose says 42" in failed_build.stderr
 
 
 def test_a_wrong_published_answer_fails_the_build(failed_build):
-    assert "docs/exercise.py, line 11: AssertionError\n" in failed_build, failed_build[-3000:]
-    assert "    answer = 27" in failed_build  # the value the solution computed
+    log = failed_build.stderr
+    assert "docs/exercise.py, line 11: AssertionError\n" in log, log[-3000:]
+    assert "    answer = 27" in log  # the value the solution computed
+
+
+def test_a_check_that_passes_a_wrong_answer_fails_the_build(failed_build):
+    expected = "docs/lenient.py, line 11: this exercise's check passed with `answer` set to"
+    assert expected in failed_build.stderr, failed_build.stderr[-3000:]
 
 
 def test_an_error_raised_in_linreg_names_the_pages_line(failed_build):
-    headline = "docs/bad.py, line 7: ArgumentError: seed must be between 0 and 4294967295"
-    assert headline in failed_build
-    assert "linreg/data.py" in failed_build  # the traceback goes on into the library
-    assert failed_build.count("ArgumentError: seed must be") == 1
+    log = failed_build.stderr
+    assert "docs/bad.py, line 7: ArgumentError: seed must be between 0 and 4294967295" in log
+    assert "linreg/data.py" in log  # the traceback goes on into the library
+    assert log.count("ArgumentError: seed must be") == 1
 
 
 def test_a_page_cannot_use_what_another_page_imported(failed_build):
-    expected = "docs/second.py, line 5: NameError: name 'torch' is not defined"
-    assert expected in failed_build
-    assert "docs/first.py, line" not in failed_build  # which imported it, and ran
+    log = failed_build.stderr
+    assert "docs/second.py, line 5: NameError: name 'torch' is not defined" in log
+    assert "docs/first.py, line" not in log  # which imported it, and ran
 
 
 def test_a_syntax_error_names_its_line(failed_build):
-    assert "docs/syntax.py, line 3: SyntaxError" in failed_build
-    assert "    y = (1," in failed_build
+    assert "docs/syntax.py, line 3: SyntaxError" in failed_build.stderr
+    assert "    y = (1," in failed_build.stderr
 
 
 def test_a_cell_that_never_ends_fails_its_page(failed_build):
     expected = "docs/slow.py, line 2: the cell that starts here ran for more than 5 s"
-    assert expected in failed_build
+    assert expected in failed_build.stderr
 
 
 def test_output_on_stderr_fails_the_page_unless_it_is_tagged(failed_build):
-    assert "docs/warns.py, line 7: the cell wrote to stderr:" in failed_build
-    assert "docs/warns.py:7: UserWarning: this API is deprecated" in failed_build
-    assert 'tag the cell `stderr` (# %% tags=["stderr"])' in failed_build
+    log = failed_build.stderr
+    assert "docs/warns.py, line 7: the cell wrote to stderr:" in log
+    assert "docs/warns.py:7: UserWarning: this API is deprecated" in log
+    assert 'tag the cell `stderr` (# %% tags=["stderr"])' in log
     # tagged, the same cell builds: see the next test's site
+
+
+def test_a_failed_build_leaves_nothing_running(failed_build):
+    # Ten kernels, one of them stopped in the middle of a cell, and the preloaded process.
+    assert failed_build.left == []
 
 
 SHOWCASE = """# %% [markdown]
@@ -166,15 +206,21 @@ def executed(result) -> str:
 
 def test_outputs_are_coalesced_script_is_stripped_and_the_cache_is_robust(tmp_path):
     project, cache = tmp_path / "project", tmp_path / "cache"
-    tagged = {"warns.py": WARNING.format(tag=' tags=["stderr"]')}  # shows its warning
-    result = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
+    pages = {
+        "showcase.py": SHOWCASE,
+        "warns.py": WARNING.format(tag=' tags=["stderr"]'),  # shows its warning
+        "exercise.py": EXERCISE.format(answer="16 + 10", check="assert answer == 16 * 1 + 10"),
+    }
+    result = build_pages(project, pages, cache)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert executed(result) == "showcase.py, warns.py"
+    assert result.left == []  # nothing the build started outlives it
+    assert executed(result) == "exercise.py, showcase.py, warns.py"
     assert "without encryption" not in result.stderr  # kernels talk over Unix sockets
     assert "WARNING" not in result.stderr and "Traceback" not in result.stderr
     warns = (project / "site" / "warns.html").read_text()
     assert 'data-mime-type="application/vnd.jupyter.stderr"' in warns
-    assert "this API is deprecated" in warns
+    # where the warning comes from, as the page's file and line (not the kernel's temp file)
+    assert "docs/warns.py:7: UserWarning: this API is deprecated" in warns
     html = (project / "site" / "showcase.html").read_text()
     soup = BeautifulSoup(html, "html.parser")
     streams = [o.get_text() for o in soup.select(".jp-OutputArea-output pre")]
@@ -189,58 +235,135 @@ def test_outputs_are_coalesced_script_is_stripped_and_the_cache_is_robust(tmp_pa
     assert not scripted  # no event handlers, no javascript: links, from markdown or outputs
     assert article.find("a", string="out") and article.find("img", alt="x")  # still shown
 
-    # A build killed while writing leaves a truncated entry: it is executed again.
+    # A build killed while writing leaves a truncated entry: it is executed again; and an
+    # edited page is executed again, while the rest comes from the cache...
     (entry,) = [p for p in (cache / "pages").glob("*.json") if "first half" in p.read_text()]
     entry.write_text(entry.read_text()[:100])
-    result = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
+    edited = {**pages, "warns.py": pages["warns.py"].replace("deprecated", "deprecated!")}
+    result = build_pages(project, edited, cache)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert executed(result) == "showcase.py"
+    assert executed(result) == "showcase.py, warns.py"
     assert "is unreadable" in result.stderr
     assert json.loads(entry.read_text())["content"]
-
-    # Undoing an edit finds the page in the cache again.
-    edited = SHOWCASE.replace("second half", "second half!")
-    assert executed(build_pages(project, {"showcase.py": edited, **tagged}, cache)) == "showcase.py"
-    undone = build_pages(project, {"showcase.py": SHOWCASE, **tagged}, cache)
-    assert executed(undone) == "none (all cached)"
+    # ...and undoing the edit finds the page in the cache again.
+    assert executed(build_pages(project, pages, cache)) == "none (all cached)"
 
 
-# --- the kernel fork server (hooks/forkserver.py) -----------------------------------------
+# --- kernels forked from the preloaded process --------------------------------------------
 
-FORKSERVER = str(ROOT / "hooks" / "forkserver.py")
+# What a kernel is: what it has imported, and where and how it runs.
+PORTRAIT = """
+import os, sys
+{
+    "warm": "torch" in sys.modules,
+    "argv": sys.argv[1:2],
+    "cwd": os.getcwd(),
+    "path": sys.path,
+    "parent": os.getppid() != os.getpid(),
+    "group": os.getpgrp() == os.getpid(),
+    "backend": os.environ.get("MPLBACKEND"),
+    "variable": os.environ.get("LINREG_TEST_VARIABLE"),
+    "linreg": "linreg" in sys.modules,  # never preloaded: it is what the pages change
+}
+"""
 
 
-def test_a_client_that_finds_no_server_becomes_an_ordinary_kernel(tmp_path):
-    command = [sys.executable, "-c", "print('an ordinary process')"]
-    client = [sys.executable, "-I", "-S", FORKSERVER, "connect", str(tmp_path / "none")]
-    result = subprocess.run([*client, *command], capture_output=True, text=True, timeout=60)
-    assert result.stdout == "an ordinary process\n", result.stderr
-
-
-def test_the_server_outlives_its_idle_time_while_a_kernel_runs_and_stop_drains(tmp_path):
+def portrait(folder: Path, forked: bool) -> dict:
     execution = load_hook("execution")
-    address = str(tmp_path / "server")
-    # No preloaded module and one second of idleness: quick, and a page outlives it.
-    server = subprocess.Popen(
-        [sys.executable, FORKSERVER, "serve", address, "1"], stdout=subprocess.PIPE
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(PORTRAIT)]
+    workdir = folder / "work"
+    workdir.mkdir(parents=True)
+    config = {"PageKernelManager": {"folder": str(folder), "forked": forked}}
+    NotebookClient(
+        notebook,
+        kernel_manager_class=execution.PageKernelManager,
+        config=Config(config),
+        resources={"metadata": {"path": str(workdir)}},
+        timeout=60,
+    ).execute()
+    text = notebook.cells[0].outputs[0]["data"]["text/plain"]
+    return eval(text)
+
+
+def test_a_forked_kernel_is_the_kernel_jupyter_starts_with_torch_imported(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINREG_TEST_VARIABLE", "the build's")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    fresh = portrait(tmp_path / "fresh", forked=False)
+    forked = portrait(tmp_path / "forked", forked=True)
+    assert forked.pop("warm") and not fresh.pop("warm")  # torch came preloaded
+    assert forked.pop("cwd") == str(tmp_path / "forked" / "work")
+    assert fresh.pop("cwd") == str(tmp_path / "fresh" / "work")
+    assert forked == fresh, (forked, fresh)
+    assert fresh["variable"] == "the build's" and fresh["argv"] == ["-f"] and fresh["group"]
+
+
+def test_kernels_forked_or_fresh_build_the_same_site(tmp_path):
+    pages = {
+        "figure.py": "# %%\nimport linreg\nfrom linreg import plots\n\n"
+        "data = linreg.make_data(num_examples=50)\nplots.plot_data(data.X, data.y)\n",
+        "showcase.py": SHOWCASE,
+        "warns.py": WARNING.format(tag=' tags=["stderr"]'),
+    }
+    forked = build_pages(tmp_path / "forked", pages)
+    fresh = build_pages(tmp_path / "fresh", pages, LINREG_KERNELS="fresh")
+    assert forked.returncode == fresh.returncode == 0, (forked.stderr + fresh.stderr)[-3000:]
+    assert forked.left == fresh.left == []
+    sites = [tmp_path / name / "site" for name in ("forked", "fresh")]
+    files = [sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file()) for site in sites]
+    assert Path("figure.html") in files[0] and files[0] == files[1]
+    differ = [
+        str(f) for f in files[0] if (sites[0] / f).read_bytes() != (sites[1] / f).read_bytes()
+    ]
+    assert not differ
+    assert "<img" in (sites[0] / "figure.html").read_text()
+
+
+# --- pasted at the >>> prompt --------------------------------------------------------------
+
+GOOD_PASTE = ["import math\n\nx = math.pi", "for i in range(3):\n    x += i", "print(x)"]
+BAD_PASTES = {
+    "a statement right after a loop": ["for i in range(3):\n    x = i\nprint(x)"],
+    "a blank line in a function": ["def f():\n    a = 1\n\n    return a"],
+    "IPython's display": ["display(1)"],
+}
+
+
+def python_prompt(cells: list[str]) -> subprocess.CompletedProcess:
+    """The cells typed into a real `python -i`, a blank line after each."""
+    return subprocess.run(
+        [sys.executable, "-i", "-q"],
+        input="\n\n".join(cells) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONSTARTUP": ""},
     )
-    assert server.stdout.readline() == b"ready\n"
-    execution.PageKernelManager.folder = str(tmp_path)
-    execution.PageKernelManager.server = SimpleNamespace(address=lambda: address)
-    try:
-        notebook = nbformat.v4.new_notebook()
-        notebook.cells = [nbformat.v4.new_code_cell("import os, time\ntime.sleep(4)\nos.getppid()")]
-        client = NotebookClient(
-            notebook, kernel_manager_class=execution.PageKernelManager, timeout=60
-        )
-        stopper = threading.Timer(
-            2, subprocess.run, [[sys.executable, FORKSERVER, "stop", address]]
-        )
-        stopper.start()  # a stop halfway, too: the running kernel finishes
-        client.execute()
-        stopper.join()
-        assert notebook.cells[0].outputs[0]["data"]["text/plain"] == str(server.pid)
-    finally:
-        execution.PageKernelManager.folder = execution.PageKernelManager.server = None
-    assert server.wait(timeout=10) == 0
-    assert not Path(address).exists()
+
+
+@pytest.mark.parametrize("case", ["good", *BAD_PASTES])
+def test_the_paste_check_agrees_with_the_python_prompt(case):
+    cells = GOOD_PASTE if case == "good" else BAD_PASTES[case]
+    real = python_prompt(cells)
+    refused = bool(re.search(r"^\w*(Error|Exception)\b", real.stderr, re.MULTILINE))
+    assert refused == (case != "good"), real.stderr
+    assert bool(pasted_errors(cells)) == refused, pasted_errors(cells)
+
+
+def test_nothing_the_preloaded_process_imported_is_a_name_a_page_sees(tmp_path):
+    # (the isolation test above shows it for a page's own imports: here, the preloaded)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("sorted(n for n in dir() if not n.startswith('_'))")
+    ]
+    execution = load_hook("execution")
+    (tmp_path / "work").mkdir()
+    NotebookClient(
+        notebook,
+        kernel_manager_class=execution.PageKernelManager,
+        config=Config({"PageKernelManager": {"folder": str(tmp_path), "forked": True}}),
+        resources={"metadata": {"path": str(tmp_path / "work")}},
+        timeout=60,
+    ).execute()
+    names = json.loads(notebook.cells[0].outputs[0]["data"]["text/plain"].replace("'", '"'))
+    assert not {"torch", "numpy", "matplotlib", "launch"} & set(names), names

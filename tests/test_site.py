@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from hooks_loaded import load_hook
+from markup import RAW_MARKUP
 from paths import PAGES, ROOT, visible_cells
-from sitebuild import build_pages, run_mkdocs
+from prompt import pasted_errors
+from sitebuild import build_pages
 
 import linreg
 
@@ -27,42 +26,12 @@ def page_html(site: Path, page: str) -> Path:
     return site / f"{page}.html"
 
 
-def paste_every_page(folder: Path) -> dict[str, tuple[subprocess.Popen, Path]]:
-    """Every page's cells pasted into its own `python -i`, all started at once (each
-    imports torch: a few seconds of a core, which the sessions share out). Started with
-    the session (conftest.EARLY)."""
-    # The home page says each cell runs "as it is when pasted, in order, into a Python
-    # session". `python -i` reads stdin as the >>> prompt does, where a compound statement
-    # followed directly by another statement is a SyntaxError; the reader presses Enter
-    # after each pasted cell, hence the blank line between cells.
-    sessions = {}
-    for page in PAGES:
-        (folder / f"{page}.in").write_text("\n\n".join(visible_cells(page)) + "\n")
-        with open(folder / f"{page}.in") as cells, open(folder / f"{page}.err", "w") as err:
-            sessions[page] = subprocess.Popen(
-                [sys.executable, "-i", "-q"],
-                stdin=cells,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                cwd=ROOT / "tests",  # not the docs folder: nothing there may be relied on
-                env={**os.environ, "MPLBACKEND": "Agg"},
-            )
-    return {page: (session, folder / f"{page}.err") for page, session in sessions.items()}
-
-
-@pytest.fixture(scope="session")
-def pasted(early):
-    return early["pasted"].result()
-
-
 @pytest.mark.parametrize("page", PAGES)
-def test_pasted_cells_run_at_the_python_prompt(pasted, page):
-    session, err = pasted[page]
-    session.wait(timeout=120)
-    stderr = err.read_text()
-    errors = re.findall(r"^\w*(?:Error|Exception)\b.*$", stderr, flags=re.MULTILINE)
-    assert session.returncode == 0 and not errors, stderr[-3000:]
-    assert "Traceback" not in stderr, stderr[-3000:]
+def test_pasted_cells_run_at_the_python_prompt(page):
+    # The home page: each cell runs "as it is when pasted, in order, into a Python session"
+    # (tests/prompt.py reads them as the prompt does; test_execution.py checks it so).
+    errors = pasted_errors(visible_cells(page))
+    assert not errors, f"docs/{page}.py: " + "\n\n".join(errors)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -155,13 +124,6 @@ def test_each_page_downloads_as_a_valid_notebook(built_site, page):
     assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
 
-def load_hook(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_cache_key_covers_linreg_and_every_installed_library(tmp_path, monkeypatch):
     execution = load_hook("execution")
     installed = execution.installed()
@@ -181,30 +143,6 @@ def test_the_cache_key_covers_linreg_and_every_installed_library(tmp_path, monke
     assert execution.environment_key({}) != edited  # so does another Pygments (or anything)
 
 
-def build_with_fresh_kernels(folder: Path) -> tuple[Path, subprocess.CompletedProcess]:
-    """Every page executed again, each in an ordinary kernel of its own started the usual
-    way, from an empty cache. Started with the session (conftest.EARLY)."""
-    site = folder / "site"
-    return site, run_mkdocs(site, cache_root=folder / "empty-cache", LINREG_KERNELS="fresh")
-
-
-@pytest.fixture(scope="session")
-def fresh_kernel_site(early):
-    return early["fresh_kernel_site"].result()
-
-
-def test_kernels_forked_or_fresh_build_the_same_site(built_site, fresh_kernel_site):
-    # The same bytes as the session's build (forked kernels, or the cache), sitemaps,
-    # notebooks and downloads included. The same commit builds the same site, and the fork
-    # server changes nothing a reader sees.
-    site, result = fresh_kernel_site
-    assert result.returncode == 0, result.stderr[-3000:]
-    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file())
-    differ = [str(f) for f in files if (site / f).read_bytes() != (built_site / f).read_bytes()]
-    assert not differ
-
-
 @pytest.mark.parametrize("page", [*PAGES, "reference"])
 def test_in_page_links_reach_their_anchors(built_site, page):
     soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
@@ -218,22 +156,6 @@ def test_in_page_links_reach_their_anchors(built_site, page):
         assert toc == headings
 
 
-def test_a_downloaded_notebook_runs_top_to_bottom_in_jupyter(built_site):
-    # The longest page, run as Jupyter would run the download: its own kernel, in order.
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(built_site / "training.ipynb", as_version=4)
-    assert notebook.metadata["kernelspec"]["name"] == "python3"
-    NotebookClient(notebook, timeout=120, allow_errors=False).execute()
-    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
-    assert any("Epoch 19: Loss:" in o.get("text", "") for o in outputs)
-
-
-def build_one_page(tmp_path: Path, page_source: str) -> subprocess.CompletedProcess:
-    """Build a one-page copy of the site, whose page is `page_source`, with our config."""
-    return build_pages(tmp_path / "project", {"claim.py": page_source}, tmp_path / "c")
-
-
 CLAIM_PAGE = """# %% [markdown]
 # # A claim
 #
@@ -243,22 +165,28 @@ CLAIM_PAGE = """# %% [markdown]
 answer = 6 * 7
 
 # %% tags=["check"]
-assert answer == {claimed}, "the prose says 42"
+assert answer == 42, "the prose says 42"
 """
+ASIDE_PAGE = CLAIM_PAGE.replace(
+    "# The answer is 42.", '# !!! note "An aside"\n#     The answer is **42**.'
+)
 
 
-def test_a_check_cell_runs_and_is_hidden(tmp_path):
-    result = build_one_page(tmp_path, CLAIM_PAGE.format(claimed=42))
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory) -> Path:
+    """A copy of the site with two small pages: a claim checked by a hidden cell, and an
+    admonition (which notebook markdown does not render)."""
+    project = tmp_path_factory.mktemp("small")
+    result = build_pages(project, {"claim.py": CLAIM_PAGE, "aside.py": ASIDE_PAGE})
     assert result.returncode == 0, result.stderr[-2000:]
-    html = (tmp_path / "project" / "site" / "claim.html").read_text()
+    return project / "site"
+
+
+def test_a_check_cell_runs_and_is_hidden(small_site):
+    # (a check that fails fails the build: tests/test_execution.py)
+    html = (small_site / "claim.html").read_text()
     text = BeautifulSoup(html, "html.parser").select_one("article").get_text()
     assert "answer = 6 * 7" in text and "the prose says" not in text
-
-
-def test_a_claim_that_drifts_fails_the_build(tmp_path):
-    result = build_one_page(tmp_path, CLAIM_PAGE.format(claimed=43))
-    assert result.returncode != 0
-    assert "the prose says 42" in result.stderr
 
 
 def test_the_home_page_gives_the_readmes_commands():
@@ -276,13 +204,6 @@ def test_the_home_page_gives_the_readmes_commands():
     assert bash_blocks(contributing) and all(b in readme for b in bash_blocks(contributing))
 
 
-# Markup that nbconvert does not render (notebook markdown is not Python-Markdown: no
-# admonitions, attribute lists or TOC markers) and that would reach the reader as text.
-RAW_MARKUP = re.compile(
-    r"(^|\n)\s*(!!!|\?\?\?|:::|\[TOC\])|\{:|\*\*\w|\w\*\*|\]\([^)]*\)|(^|\n)#{1,6} |`"
-)
-
-
 def visible_prose(html: str) -> str:
     """The text a reader sees in the article, outside code, maths and outputs."""
     article = BeautifulSoup(html, "html.parser").select_one("article")
@@ -298,13 +219,8 @@ def test_no_raw_markup_is_left_visible(built_site, page):
     assert not found, f"{page}: raw markup shown to readers: {found}"
 
 
-def test_the_raw_markup_check_finds_an_admonition(tmp_path):
-    page = CLAIM_PAGE.format(claimed=42).replace(
-        "# The answer is 42.", '# !!! note "An aside"\n#     The answer is **42**.'
-    )
-    result = build_one_page(tmp_path, page)
-    assert result.returncode == 0, result.stderr[-2000:]
-    text = visible_prose((tmp_path / "project" / "site" / "claim.html").read_text())
+def test_the_raw_markup_check_finds_an_admonition(small_site):
+    text = visible_prose((small_site / "aside.html").read_text())
     assert "!!!" in [m.group(2) for m in RAW_MARKUP.finditer(text)]
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from matplotlib.testing.compare import compare_images
 from matplotlib.testing.exceptions import ImageComparisonFailure
-from test_figures import TOLERANCE
 
 import linreg
 from linreg.plots import site_figures as drawings
@@ -42,30 +41,36 @@ def drawn(tmp_path_factory) -> list[Path]:
     return [draw().save(folder / f"{name}.png") for name, draw in drawings(linreg.run()).items()]
 
 
-def matching(figure: Path, drawn: list[Path]) -> Path | None:
+@pytest.fixture(scope="module")
+def tolerance(pytestconfig) -> float:
+    """The image tests' own (pyproject.toml's mpl-default-tolerance)."""
+    return float(pytestconfig.getini("mpl-default-tolerance"))
+
+
+def matching(figure: Path, drawn: list[Path], tolerance: float) -> Path | None:
     for candidate in drawn:
         try:
-            if compare_images(str(candidate), str(figure), tol=TOLERANCE) is None:
+            if compare_images(str(candidate), str(figure), tol=tolerance) is None:
                 return candidate
         except ImageComparisonFailure:  # a different size: not this one
             continue
     return None
 
 
-def test_every_site_figure_is_one_the_code_draws(built_site, drawn, tmp_path):
+def test_every_site_figure_is_one_the_code_draws(built_site, drawn, tolerance, tmp_path):
     figures = site_figures(built_site, tmp_path)
     assert len(figures) >= len(drawn)
-    unmatched = [where for where, path in figures if matching(path, drawn) is None]
+    unmatched = [where for where, path in figures if matching(path, drawn, tolerance) is None]
     assert not unmatched, (
         f"figures on the site that linreg.plots.site_figures does not draw: {unmatched}; "
         "draw every figure with the function site_figures names for it"
     )
-    shown = {matching(path, drawn).stem for _, path in figures}
+    shown = {matching(path, drawn, tolerance).stem for _, path in figures}
     missing = {path.stem for path in drawn} - shown
     assert not missing, f"figures site_figures draws that the site does not show: {missing}"
 
 
-def test_the_check_catches_a_figure_drawn_otherwise(drawn, tmp_path):
+def test_the_check_catches_a_figure_drawn_otherwise(drawn, tolerance, tmp_path):
     from linreg.plots import plot_data
 
     data = linreg.make_data(seed=7)  # not the site's data: no drawing of the run matches it
@@ -75,4 +80,4 @@ def test_the_check_catches_a_figure_drawn_otherwise(drawn, tmp_path):
     (site / "data.html").write_text(f'<img alt="x" src="data:image/png;base64,{png}">')
     (figure,) = site_figures(site, tmp_path)
     assert figure[0] == "data.html figure 1"
-    assert matching(figure[1], drawn) is None
+    assert matching(figure[1], drawn, tolerance) is None
