@@ -36,20 +36,13 @@ under mkdocs-jupyter in mkdocs.yml), and gives MkDocs that HTML as the page's co
 
 from __future__ import annotations
 
-import ast
 import concurrent.futures
-import contextlib
 import functools
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import re
-import runpy
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -59,41 +52,40 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-import psutil
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs_jupyter import convert
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
-from traitlets import Bool, Unicode
 from traitlets.config import Config
+
+# The hook's own modules, beside it (MkDocs lets a hook import from its folder).
+import page_kernels
+from page_failures import (
+    KERNEL_FILE,
+    STDERR_TAG,
+    assert_operands,
+    cell_code,
+    coalesce,
+    explain_error,
+    explain_lenient,
+    explain_stderr,
+    failing_line,
+    shown,
+    shown_value,
+    where,
+    where_line,
+)
 
 log = logging.getLogger("mkdocs.hooks.execution")
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache"))
 PACKAGE = ROOT / "linreg"
-KERNEL = Path(__file__).with_name("kernel.py")  # what a forked process runs to be a kernel
-# What every page imports, through linreg: imported once by the preloaded process. Never
-# linreg itself, nor anything of a page's: a page can see no other page's names.
-# ("__main__": the build's own command line, which the standard library's forkserver
-# would otherwise run again in every process it forks.)
-PRELOAD = ["__main__", "ipykernel.kernelapp", "torch", "numpy", "matplotlib.figure"]
-PRELOAD += ["matplotlib.ticker"]
-# ipykernel gives every kernel this backend before the page's first import of matplotlib;
-# the preloaded process imports matplotlib, and reads it from the environment it inherits.
-INLINE = "module://matplotlib_inline.backend_inline"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 KEEP = 200  # cache entries kept, most recently used first: several versions of every page
 CELL_TIMEOUT = int(os.environ.get("LINREG_CELL_TIMEOUT", "300"))  # seconds, per cell
-# Only what a kernel's stderr shows on purpose: the cell is tagged, and its prose says why.
-STDERR_TAG = "stderr"
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# A warning names a cell's line as "/tmp/ipykernel_<pid>/<hash>.py:<line>": the page's line.
-KERNEL_FILE = re.compile(r"\S*/ipykernel_\d+/\d+\.py:(\d+):")
 BUILD: dict = {}  # this build's state: the pages, what ran, what came from the cache
 
 
@@ -122,7 +114,8 @@ def environment_key(options: dict) -> str:
     digest = hashlib.sha256(sys.version.encode())
     digest.update(json.dumps(options, sort_keys=True, default=repr).encode())
     digest.update("\n".join(installed()).encode())
-    sources = {f"hooks/{path.name}": path for path in (Path(__file__), KERNEL)}
+    hooks = Path(__file__).parent
+    sources = {f"hooks/{path.name}": path for path in sorted(hooks.glob("*.py"))}
     for path in sorted(PACKAGE.rglob("*.py")):
         sources[f"linreg/{path.relative_to(PACKAGE).as_posix()}"] = path
     for name, path in sources.items():
@@ -177,117 +170,6 @@ def evict(keep: int = KEEP) -> None:
             old.unlink(missing_ok=True)
 
 
-# -- kernels ------------------------------------------------------------------------------
-
-
-@functools.cache
-def preloaded() -> multiprocessing.context.BaseContext:
-    """The standard library's forkserver, told to import PRELOAD before it forks. It starts
-    with the first kernel, as a child of this build, and on_shutdown stops it."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
-
-
-class _Forked:
-    """A kernel forked by the preloaded process, with the methods of Popen that
-    LocalProvisioner uses."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
-        self.process, self.pid = process, process.pid
-
-    def poll(self) -> int | None:
-        return self.process.exitcode
-
-    def wait(self) -> int | None:
-        self.process.join()
-        return self.process.exitcode
-
-    def send_signal(self, signum: int) -> None:
-        os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-def fresh_path(env: dict) -> list[str]:
-    """sys.path as `python -m ipykernel_launcher` has it with this environment: the
-    interpreter's own (the working directory, first, the launcher removes)."""
-    variables = tuple(sorted((k, v) for k, v in env.items() if not k.startswith("JPY_")))
-    return list(_fresh_path(variables))
-
-
-@functools.cache
-def _fresh_path(variables: tuple) -> tuple[str, ...]:
-    command = [sys.executable, "-c", "import json, sys; print(json.dumps(sys.path[1:]))"]
-    found = subprocess.run(command, env=dict(variables), capture_output=True, text=True)
-    return tuple(json.loads(found.stdout))
-
-
-class ForkedKernel(LocalProvisioner):
-    """jupyter_client's LocalProvisioner (made to be subclassed), with one change: the
-    kernel is forked from the preloaded process instead of started with Popen. Everything
-    else (the connection file, the environment, signals, shutdown) is the provisioner's."""
-
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        if cmd[1:3] != ["-m", "ipykernel_launcher"] or cmd[0] != sys.executable:
-            return await super().launch_kernel(cmd, **kwargs)  # another kernel: as usual
-        cwd = kwargs.get("cwd") or os.getcwd()
-        launch = {
-            "arguments": cmd[3:],
-            "env": dict(kwargs["env"]),
-            "cwd": str(cwd),
-            "path": fresh_path(kwargs["env"]),
-        }
-        process = preloaded().Process(
-            target=runpy.run_path,
-            args=(str(KERNEL),),
-            kwargs={"init_globals": {"launch": launch}, "run_name": "linreg_kernel"},
-        )
-        process.start()
-        self.process = _Forked(process)
-        self.pid = self.pgid = process.pid  # the kernel makes itself a process group
-        self.cwd = cwd
-        return self.connection_info
-
-
-class PageKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, over Unix sockets in the build's own folder (no
-    TCP port, no connection file among the user's), with a ForkedKernel as its provisioner
-    when `forked` is set. KernelManager is the application's to subclass; it uses the
-    provisioner an application gives it."""
-
-    folder = Unicode("", config=True, help="where the sockets and connection file go")
-    forked = Bool(False, config=True, help="fork the kernel from the preloaded process")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        if self.folder and os.name == "posix":
-            name = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:12]}")
-            self.transport, self.ip, self.connection_file = "ipc", name, f"{name}.json"
-        if self.forked:
-            self.kernel_id = self.kernel_id or str(uuid.uuid4())
-            self.provisioner = ForkedKernel(
-                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-            )
-
-
-def stop_processes() -> None:
-    """End every process this one started that is still running: the preloaded process
-    and the standard library's resource tracker that came with it (which ignores SIGTERM),
-    and kernels left by a failure. None holds anything to save: each is killed."""
-    left = psutil.Process().children(recursive=True)
-    for process in left:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.kill()
-    psutil.wait_procs(left, timeout=10)
-
-
 # -- executing a page ---------------------------------------------------------------------
 
 
@@ -339,7 +221,7 @@ class PageRun:
             timeout=CELL_TIMEOUT,  # a cell that never ends fails its page, not the build
             allow_errors=self.allow_errors,
             kernel_name=self.kernel_name,
-            kernel_manager_class=PageKernelManager,
+            kernel_manager_class=page_kernels.PageKernelManager,
             config=Config(config),
             shutdown_kernel="immediate",  # the outputs are in: no graceful wait (~1 s)
             resources={"metadata": {"path": workdir}},
@@ -421,207 +303,6 @@ class PageRun:
         while reply.get("parent_header", {}).get("msg_id") != request:
             reply = await client.get_shell_msg(timeout=30)
         return reply["content"].get("user_expressions", {})
-
-
-def shown_value(result: dict) -> str:
-    """A user_expression's value as text, or the error it raised."""
-    if result.get("status") == "ok":
-        text = result["data"].get("text/plain", "")
-    else:
-        text = f"({result.get('ename')}: {result.get('evalue')})"
-    return text if len(text) < 300 else text[:300] + " ..."
-
-
-def assert_operands(source: str, line: int) -> list[str]:
-    """The expressions a failing `assert` on `line` of a cell compared or tested: the
-    operands of its comparisons and the arguments of its calls, not literals."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    statement = next(
-        (
-            node
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Assert) and node.lineno <= line <= node.end_lineno
-        ),
-        None,
-    )
-    if statement is None:
-        return []
-    found: list[str] = []
-
-    def visit(node: ast.expr) -> None:
-        if isinstance(node, ast.BoolOp):
-            for value in node.values:
-                visit(value)
-        elif isinstance(node, ast.UnaryOp):
-            visit(node.operand)
-        elif isinstance(node, ast.Compare):
-            for operand in [node.left, *node.comparators]:
-                keep(operand)
-        elif isinstance(node, ast.Call):
-            for argument in node.args:
-                if isinstance(argument, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
-                    for generator in argument.generators:  # what it ran over, not its names
-                        iterated = generator.iter
-                        if isinstance(iterated, ast.Call):
-                            for inner in iterated.args:
-                                keep(inner)
-                        else:
-                            keep(iterated)
-                elif not isinstance(argument, ast.Lambda):
-                    keep(argument)
-        else:
-            keep(node)
-
-    def keep(node: ast.expr) -> None:
-        text = ast.get_source_segment(source, node)
-        if text and not isinstance(node, ast.Constant) and text not in found:
-            found.append(text)
-
-    visit(statement.test)
-    return found[:8]
-
-
-def coalesce(cell) -> None:
-    """Merge consecutive stream outputs of the same stream: the kernel flushes on a timer,
-    so one printed line could arrive (and be shown) as two outputs on one build in ten.
-    (nbclient's own coalesce_streams cannot be configured, and merges across displays.)"""
-    merged = []
-    for output in cell.get("outputs", []):
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and output.get("output_type") == last.get("output_type") == "stream"
-            and output.get("name") == last.get("name")
-        ):
-            last["text"] += output["text"]
-        else:
-            merged.append(output)
-    cell.outputs = merged
-
-
-def cell_lines(path: Path) -> list[int]:
-    """The line of `path` (a py:percent page) where each cell's source begins; [] if the
-    file does not start every cell with a `# %%` marker."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    markers = [number for number, line in enumerate(lines, start=1) if line.startswith("# %%")]
-    cells = jupytext.read(path).cells
-    if len(markers) != len(cells):
-        return []
-    starts = []
-    for marker, cell in zip(markers, cells, strict=True):
-        first = cell.source.strip().splitlines()[0].strip() if cell.source.strip() else ""
-        line = marker + 1  # IPython numbers from the first line that is not blank
-        while line < len(lines) and first and lines[line - 1].strip() != first:
-            line += 1
-        starts.append(line)
-    return starts
-
-
-def shown(page: Path) -> str:
-    """The page's path as a contributor types it: docs/<page>.py."""
-    root = BUILD.get("root", ROOT)
-    return page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
-
-
-def where(page: Path, cell_index: int, line_in_cell: int = 1) -> str:
-    """`docs/page.py, line N` for a line of a cell."""
-    starts = cell_lines(page)
-    if cell_index >= len(starts):
-        return f"{shown(page)}, cell {cell_index + 1}"
-    return f"{shown(page)}, line {starts[cell_index] + line_in_cell - 1}"
-
-
-def cell_code(source: str) -> list[str]:
-    """A cell's lines as IPython numbers them: blank lines before the first are dropped."""
-    lines = source.splitlines()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return lines
-
-
-def failing_line(error: dict) -> int:
-    """The line of its cell where the error was raised (1 if unknown)."""
-    text = ANSI.sub("", "\n".join(error.get("traceback", [])))
-    found = re.search(r"Cell In\[\d+\], line (\d+)", text)
-    if found is None and error.get("ename") in ("SyntaxError", "IndentationError"):
-        found = re.search(r", line (\d+)\)$", error.get("evalue", ""))
-    return int(found[1]) if found else 1
-
-
-def explain_error(page: Path, error: dict) -> str:
-    """The failing line, the error with its values, and the traceback: without colours,
-    with the page's own lines numbered as in docs/<page>.py."""
-    frames = [ANSI.sub("", frame) for frame in error.get("traceback", [])]
-    heading = f"{error['ename']}: {error['evalue']}" if error["evalue"] else error["ename"]
-    frames = [
-        frame
-        for frame in frames
-        if frame.strip("-\n ")
-        and "Traceback (most recent call last)" not in frame
-        and frame.strip().rstrip(":") != heading.strip()  # the message's first line says it
-    ]
-    starts = cell_lines(page)
-    first = starts[error["index"]] if error["index"] < len(starts) else None
-    line_in_cell = failing_line(error)
-    listing = []
-    for frame in frames:
-        found = re.match(r"\s*Cell In\[\d+\], line (\d+)", frame)
-        if found and first is not None:  # the page's cell: number its lines as the file does
-            frame = frame.replace(
-                found[0].strip(), f"{shown(page)}, line {first + int(found[1]) - 1}"
-            )
-            frame = re.sub(
-                r"^(\s*(?:-+>)?\s*)(\d+)(?= )",
-                lambda m: f"{m[1]}{first + int(m[2]) - 1}",
-                frame,
-                flags=re.MULTILINE,
-            )
-        listing.append(frame.strip("\n"))
-    code = cell_code(error["cell"].source)
-    failing = code[line_in_cell - 1].strip() if line_in_cell <= len(code) else ""
-    parts = [f"{where(page, error['index'], line_in_cell)}: {heading}"]
-    if failing:
-        parts.append(f"    {failing}")
-    if error.get("values"):
-        parts.append("where")
-        parts += [f"    {expression} = {value}" for expression, value in error["values"]]
-    if listing:
-        parts.append("Traceback:\n" + "\n".join(listing))
-    return "\n".join(parts)
-
-
-def explain_stderr(page: Path, problems: list) -> str:
-    lines = []
-    for index, text in problems:
-        text = ANSI.sub("", text).strip()
-        found = KERNEL_FILE.search(text)
-        here = where(page, index, int(found[1]) if found else 1)
-        text = KERNEL_FILE.sub(functools.partial(where_line, page, index), text)
-        lines.append(f"{here}: the cell wrote to stderr:\n    " + text.replace("\n", "\n    "))
-    return "\n".join(lines) + (
-        f"\nA page shows no warnings or error messages by accident: fix the cause, or tag the "
-        f'cell `{STDERR_TAG}` (# %% tags=["{STDERR_TAG}"]) and say in the prose why it shows one.'
-    )
-
-
-def where_line(page: Path, index: int, match: re.Match) -> str:
-    """`docs/page.py:N` for a warning's `<temp file>:<line in cell>`."""
-    starts = cell_lines(page)
-    if index >= len(starts):
-        return f"{shown(page)}:"
-    return f"{shown(page)}:{starts[index] + int(match[1]) - 1}:"
-
-
-def explain_lenient(page: Path, indices: list[int]) -> str:
-    return "\n".join(
-        f"{where(page, index)}: this exercise's check passed with `answer` set to a value "
-        "that equals nothing, so it cannot catch a wrong published answer: assert what the "
-        "answer must be, as in `assert answer == ...` or `assert abs(answer - ...) < ...`."
-        for index in indices
-    )
 
 
 class NotebookPage(File):
@@ -724,11 +405,11 @@ def on_config(config):
             "mkdocs-jupyter's converter"
         )
     kernels()  # a wrong LINREG_KERNELS fails every build, not only those that execute
-    os.environ.setdefault("MPLBACKEND", INLINE)  # (see INLINE) for every kernel alike
+    # (see page_kernels.INLINE) the same for every kernel
+    os.environ.setdefault("MPLBACKEND", page_kernels.INLINE)
     docs = Path(config["docs_dir"])
     options = render_options(plugin)
     BUILD.clear()
-    BUILD["root"] = Path(config.config_file_path).resolve().parent
     environment = environment_key(options)
     execution = Execution(options, plugin.config["allow_errors"], plugin.config["kernel_name"])
     BUILD.update(execution=execution, html={}, pages={}, executed=[])
@@ -799,4 +480,4 @@ def on_build_error(error):
 
 
 def on_shutdown():
-    stop_processes()
+    page_kernels.stop_processes()

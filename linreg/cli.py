@@ -157,9 +157,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    if _torchrun_rank():  # another process of a torchrun group: rank 0 speaks for all,
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (for the rest of this process)
-        sys.stderr = sys.stdout  # and every process refuses what rank 0 refuses
+    if _torchrun_rank():  # another process of a torchrun group: rank 0 speaks for all
+        # (and every process refuses what rank 0 refuses), down to what torch's C++ writes
+        silent = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(silent, sys.stdout.fileno())
+        os.dup2(silent, sys.stderr.fileno())
     parser = build_parser()
     args = vars(parser.parse_args(_join_negative_values(argv)))
     plots = args.pop("plots")
@@ -230,6 +232,10 @@ def _torchrun_group() -> Iterator[int | None]:
 
     timeout = datetime.timedelta(seconds=TIMEOUT)
     dist.init_process_group("gloo", init_method="env://", timeout=timeout)
+    # Every process connected to every other before any goes on: one that stopped at once
+    # (a bad setting stops all alike) would leave a peer that was still connecting with a
+    # connection error instead of the message.
+    dist.barrier()
     try:
         yield dist.get_rank()
     finally:

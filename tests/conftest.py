@@ -64,7 +64,8 @@ def built_site(run_folder) -> Path:
     with FileLock(run_folder / "site-build.lock"):
         if not record.exists():
             result = run_mkdocs(site)
-            record.write_text(json.dumps({"status": result.returncode, "log": result.stderr}))
+            build = {"status": result.returncode, "log": result.stderr, "left": result.left}
+            record.write_text(json.dumps(build))
     if json.loads(record.read_text())["status"]:
         pytest.fail(SITE_FAILED, pytrace=False)
     return site

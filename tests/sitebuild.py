@@ -15,12 +15,21 @@ from paths import ROOT
 # Runs a command as a subreaper (Linux): a process the command started and that outlived
 # it is handed to this one, not to init, so whatever is left is found among its children.
 REAPER = r"""
-import ctypes, json, os, subprocess, sys
+import ctypes, json, os, signal, subprocess, sys, time
 
 PR_SET_CHILD_SUBREAPER = 36
 if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
     sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
-result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+marker, command = sys.argv[1], sys.argv[2:]
+run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+if marker:  # Ctrl-C as soon as the file `marker` appears (a page writes it, then works on)
+    while not os.path.exists(marker) and run.poll() is None:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+interrupted = time.monotonic()
+stdout, stderr = run.communicate()
+stopping = time.monotonic() - interrupted  # from Ctrl-C to the build's end
+result = subprocess.CompletedProcess(command, run.returncode, stdout, stderr)
 left = []
 for task in os.listdir("/proc/self/task"):
     with open(f"/proc/self/task/{task}/children") as children:
@@ -33,31 +42,39 @@ for task in os.listdir("/proc/self/task"):
                     left.append(command.read().replace(b"\0", b" ").decode(errors="replace"))
             except FileNotFoundError:
                 continue
-json.dump({"returncode": result.returncode, "stderr": result.stderr, "left": left}, sys.stdout)
+ended = {"returncode": result.returncode, "stderr": result.stderr, "left": left}
+json.dump({**ended, "stopping": stopping if marker else None}, sys.stdout)
 """
 
 
 @dataclass
 class Build:
-    """A finished `mkdocs build`: its exit status, its log, and the command lines of the
-    processes it started that were still running when it returned."""
+    """A finished `mkdocs build`: its exit status, its log, the command lines of the
+    processes it started that were still running when it returned, and, if it was
+    interrupted, the seconds it took to end after Ctrl-C."""
 
     returncode: int
     stderr: str
     left: list[str] = field(default_factory=list)
+    stopping: float | None = None
 
 
 def run_mkdocs(
-    site: Path, cache_root: Path | None = None, project: Path = ROOT, **extra_env: str
+    site: Path,
+    cache_root: Path | None = None,
+    project: Path = ROOT,
+    interrupt_at: Path | None = None,
+    **extra_env: str,
 ) -> Build:
     """`mkdocs build --strict` of `project` into `site`; with `cache_root`, from that cache;
-    `extra_env` sets variables such as LINREG_SITE_URL."""
+    with `interrupt_at`, stopped by Ctrl-C once that file exists; `extra_env` sets
+    variables such as LINREG_SITE_URL."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra_env}
     if cache_root is not None:
         env["LINREG_CACHE"] = str(cache_root)
-    mkdocs = Path(sys.executable).with_name("mkdocs")
+    build = [str(Path(sys.executable).with_name("mkdocs")), "build", "--strict"]
     result = subprocess.run(
-        [sys.executable, "-c", REAPER, str(mkdocs), "build", "--strict", "--site-dir", str(site)],
+        [sys.executable, "-c", REAPER, str(interrupt_at or ""), *build, "--site-dir", str(site)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -70,7 +87,11 @@ def run_mkdocs(
 
 
 def build_pages(
-    project: Path, pages: dict[str, str], cache_root: Path | None = None, **extra_env: str
+    project: Path,
+    pages: dict[str, str],
+    cache_root: Path | None = None,
+    interrupt_at: Path | None = None,
+    **extra_env: str,
 ) -> Build:
     """Build a site of `pages` (name -> py:percent source), in the reading order given,
     with this project's configuration, hooks and package, in the folder `project`."""
@@ -87,4 +108,5 @@ def build_pages(
     for name, source in pages.items():
         (project / "docs" / name).write_text(source)
     cache = cache_root if cache_root is not None else project / "cache"
-    return run_mkdocs(project / "site", cache_root=cache, project=project, **extra_env)
+    site = project / "site"
+    return run_mkdocs(site, cache, project, interrupt_at, **extra_env)

@@ -181,6 +181,23 @@ def test_a_failed_build_leaves_nothing_running(failed_build):
     assert failed_build.left == []
 
 
+def test_ctrl_c_in_the_middle_of_a_cell_leaves_nothing_running(tmp_path):
+    started = tmp_path / "started"
+    working = (
+        "# %%\nimport os, pathlib, time\n\n"
+        "pathlib.Path(os.environ['LINREG_TEST_STARTED']).touch()\ntime.sleep(600)\n"
+    )
+    result = build_pages(
+        tmp_path / "project",
+        {"working.py": working},
+        interrupt_at=started,
+        LINREG_TEST_STARTED=str(started),
+    )
+    assert started.exists() and result.returncode != 0, result.stderr[-2000:]
+    assert result.stopping < 20  # at once: not when the cell ends, nor at its timeout
+    assert result.left == []  # the kernel, in its cell, and the preloaded process
+
+
 SHOWCASE = """# %% [markdown]
 # # Outputs
 #
@@ -269,7 +286,7 @@ import os, sys
 
 
 def portrait(folder: Path, forked: bool) -> dict:
-    execution = load_hook("execution")
+    kernels = load_hook("page_kernels")
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(PORTRAIT)]
     workdir = folder / "work"
@@ -277,7 +294,7 @@ def portrait(folder: Path, forked: bool) -> dict:
     config = {"PageKernelManager": {"folder": str(folder), "forked": forked}}
     NotebookClient(
         notebook,
-        kernel_manager_class=execution.PageKernelManager,
+        kernel_manager_class=kernels.PageKernelManager,
         config=Config(config),
         resources={"metadata": {"path": str(workdir)}},
         timeout=60,
@@ -356,11 +373,11 @@ def test_nothing_the_preloaded_process_imported_is_a_name_a_page_sees(tmp_path):
     notebook.cells = [
         nbformat.v4.new_code_cell("sorted(n for n in dir() if not n.startswith('_'))")
     ]
-    execution = load_hook("execution")
+    kernels = load_hook("page_kernels")
     (tmp_path / "work").mkdir()
     NotebookClient(
         notebook,
-        kernel_manager_class=execution.PageKernelManager,
+        kernel_manager_class=kernels.PageKernelManager,
         config=Config({"PageKernelManager": {"folder": str(tmp_path), "forked": True}}),
         resources={"metadata": {"path": str(tmp_path / "work")}},
         timeout=60,

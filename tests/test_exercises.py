@@ -33,11 +33,11 @@ def exercises(page: str) -> list[tuple[str, str]]:
     return cells
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_each_page_ends_with_a_summary_and_checked_exercises(page):
-    notebook = jupytext.read(ROOT / "docs" / f"{page}.py")
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_ends_with_a_summary_and_checked_exercises(name):
+    notebook = jupytext.read(ROOT / "docs" / f"{name}.py")
     markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
-    assert any(m.startswith("## Summary") for m in markdown), page
+    assert any(m.startswith("## Summary") for m in markdown), name
     prompts = [p for m in markdown for p in re.findall(r"^\*\*\d+\. .*$", m, re.MULTILINE)]
-    checks = [kind for kind, _ in exercises(page) if kind == "answer-check"]
-    assert 2 <= len(prompts) <= 4 and len(checks) == len(prompts), (page, len(prompts), checks)
+    checks = [kind for kind, _ in exercises(name) if kind == "answer-check"]
+    assert 2 <= len(prompts) <= 4 and len(checks) == len(prompts), (name, len(prompts), checks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -26,26 +27,31 @@ def page_html(site: Path, page: str) -> Path:
     return site / f"{page}.html"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_pasted_cells_run_at_the_python_prompt(page):
+@pytest.mark.parametrize("name", PAGES)
+def test_pasted_cells_run_at_the_python_prompt(name):
     # The home page: each cell runs "as it is when pasted, in order, into a Python session"
     # (tests/prompt.py reads them as the prompt does; test_execution.py checks it so).
-    errors = pasted_errors(visible_cells(page))
-    assert not errors, f"docs/{page}.py: " + "\n\n".join(errors)
+    errors = pasted_errors(visible_cells(name))
+    assert not errors, f"docs/{name}.py: " + "\n\n".join(errors)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_is_executed_with_outputs(built_site, page):
-    soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+def test_nothing_the_site_build_started_is_running_when_it_returns(built_site, run_folder):
+    # (tests/sitebuild.py runs the build as a subreaper: what outlives it is found)
+    assert json.loads((run_folder / "site-build.json").read_text())["left"] == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_is_executed_with_outputs(built_site, name):
+    soup = BeautifulSoup(page_html(built_site, name).read_text(), "html.parser")
     cells = soup.select(".jp-CodeCell .jp-InputArea")
     outputs = soup.select(".jp-OutputArea-output")
-    assert cells and outputs, f"{page}: no executed code cells"
+    assert cells and outputs, f"{name}: no executed code cells"
     # nbconvert marks stderr and error outputs with these MIME types (a warning is stderr)
     errors = soup.select(
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
     )
-    assert not errors, f"{page}: {[e.get_text()[:200] for e in errors]}"
+    assert not errors, f"{name}: {[e.get_text()[:200] for e in errors]}"
     assert "Traceback" not in soup.get_text()
 
 
@@ -56,11 +62,11 @@ def test_the_training_page_shows_the_seed_log(built_site):
     assert abs(float(log[0][1]) - 260.25) < 15 and abs(float(log[-1][1]) - 1) < 0.2
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_figures_have_alt_text_and_check_cells_are_hidden(built_site, page):
-    soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+@pytest.mark.parametrize("name", PAGES)
+def test_figures_have_alt_text_and_check_cells_are_hidden(built_site, name):
+    soup = BeautifulSoup(page_html(built_site, name).read_text(), "html.parser")
     for img in soup.select("article img"):
-        assert len(img.get("alt", "")) > 20, f"{page}: an image without a real alt text"
+        assert len(img.get("alt", "")) > 20, f"{name}: an image without a real alt text"
     assert "assert " not in soup.select_one("article").get_text()
 
 
@@ -91,15 +97,15 @@ def test_nothing_is_loaded_from_another_host(built_site):
             assert not external.match(url), f"{css}: loads {url}"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_each_page_downloads_as_a_valid_notebook(built_site, page):
-    html = page_html(built_site, page)
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_downloads_as_a_valid_notebook(built_site, name):
+    html = page_html(built_site, name)
     link = BeautifulSoup(html.read_text(), "html.parser").select_one(".linreg-download a")
     notebook_file = html.parent / link["href"]
     assert notebook_file.suffix == ".ipynb"
     notebook = nbformat.read(notebook_file, as_version=4)
     nbformat.validate(notebook)
-    source = jupytext.read(ROOT / "docs" / f"{page}.py")
+    source = jupytext.read(ROOT / "docs" / f"{name}.py")
     shown = [c for c in source.cells if "check" not in c.metadata.get("tags", [])]
     intro, *cells = notebook.cells
     # every cell a reader sees, and no check cell; links lead to the sibling notebooks
@@ -143,13 +149,13 @@ def test_the_cache_key_covers_linreg_and_every_installed_library(tmp_path, monke
     assert execution.environment_key({}) != edited  # so does another Pygments (or anything)
 
 
-@pytest.mark.parametrize("page", [*PAGES, "reference"])
-def test_in_page_links_reach_their_anchors(built_site, page):
-    soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+@pytest.mark.parametrize("name", [*PAGES, "reference"])
+def test_in_page_links_reach_their_anchors(built_site, name):
+    soup = BeautifulSoup(page_html(built_site, name).read_text(), "html.parser")
     ids = {element["id"] for element in soup.find_all(id=True)}
     targets = {a["href"][1:] for a in soup.select('a[href^="#"]') if len(a["href"]) > 1}
     assert targets <= ids, f"links to missing anchors: {sorted(targets - ids)}"
-    if page in PAGES:  # a notebook page's table of contents names its sections in full
+    if name in PAGES:  # a notebook page's table of contents names its sections in full
         links = soup.select(".md-nav--secondary a.md-nav__link")
         toc = list(dict.fromkeys(a.get_text().strip() for a in links))
         headings = [h.get_text().strip().rstrip("¶").strip() for h in soup.select("article h2")]
@@ -212,11 +218,11 @@ def visible_prose(html: str) -> str:
     return article.get_text("\n")
 
 
-@pytest.mark.parametrize("page", [*PAGES, "reference"])
-def test_no_raw_markup_is_left_visible(built_site, page):
-    text = visible_prose(page_html(built_site, page).read_text())
+@pytest.mark.parametrize("name", [*PAGES, "reference"])
+def test_no_raw_markup_is_left_visible(built_site, name):
+    text = visible_prose(page_html(built_site, name).read_text())
     found = [m.group(0).strip() for m in RAW_MARKUP.finditer(text)]
-    assert not found, f"{page}: raw markup shown to readers: {found}"
+    assert not found, f"{name}: raw markup shown to readers: {found}"
 
 
 def test_the_raw_markup_check_finds_an_admonition(small_site):
