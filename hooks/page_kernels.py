@@ -36,8 +36,10 @@ KERNEL = Path(__file__).with_name("kernel.py")  # what a forked process runs to 
 # linreg itself, nor anything of a page's: a page can see no other page's names.
 # ("__main__": the build's own command line, which the standard library's forkserver
 # would otherwise run again in every process it forks.)
-PRELOAD = ["__main__", "ipykernel.kernelapp", "torch", "numpy", "matplotlib.figure"]
-PRELOAD += ["matplotlib.ticker"]
+# (torch._dynamo: torch.optim's first step imports it, about a second of every page that
+# uses an optimizer.)
+PRELOAD = ["__main__", "ipykernel.kernelapp", "torch", "torch._dynamo", "numpy"]
+PRELOAD += ["matplotlib.figure", "matplotlib.ticker"]
 # ipykernel gives every kernel this backend before the page's first import of matplotlib;
 # the preloaded process imports matplotlib, and reads it from the environment it inherits.
 INLINE = "module://matplotlib_inline.backend_inline"
