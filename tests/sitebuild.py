@@ -20,6 +20,9 @@ import ctypes, json, os, signal, subprocess, sys, time
 PR_SET_CHILD_SUBREAPER = 36
 if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
     sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
+# Ctrl-C must reach the build even where this test runs with SIGINT ignored (a shell's
+# background job): ignored is inherited, and Python then installs no handler of its own.
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 marker, command = sys.argv[1], sys.argv[2:]
 run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 if marker:  # Ctrl-C as soon as the file `marker` appears (a page writes it, then works on)
