@@ -99,14 +99,12 @@ def kernels() -> str:
 def installed() -> list[str]:
     """Every installed distribution with its version, from the names of the .dist-info
     and .egg-info folders on sys.path (reading each one's metadata takes 50 times longer)."""
-    if "installed" not in BUILD:
-        found = set()
-        for folder in filter(os.path.isdir, sys.path):
-            found.update(
-                name for name in os.listdir(folder) if name.endswith((".dist-info", ".egg-info"))
-            )
-        BUILD["installed"] = sorted(found)
-    return BUILD["installed"]
+    found = set()
+    for folder in filter(os.path.isdir, sys.path):
+        found.update(
+            name for name in os.listdir(folder) if name.endswith((".dist-info", ".egg-info"))
+        )
+    return sorted(found)
 
 
 def environment_key(options: dict) -> str:
@@ -316,11 +314,35 @@ class NotebookPage(File):
 RENDERING = threading.Lock()  # mkdocs-jupyter's converter keeps counters in its module
 
 
+RENDER_OPTIONS = ["theme", "show_input", "no_input", "no_prompt", "remove_tag_config"]
+RENDER_OPTIONS += ["highlight_extra_classes", "include_requirejs", "custom_mathjax_url"]
+# mkdocs-jupyter's other options that this hook honours: what it executes with, and the
+# three it requires (the plugin itself must claim, execute and cache nothing).
+USED_OPTIONS = {"allow_errors", "kernel_name", "include", "execute", "cache"}
+
+
 def render_options(plugin) -> dict:
-    """mkdocs-jupyter's options that its converter, nb2html, takes."""
-    names = ["theme", "show_input", "no_input", "no_prompt", "remove_tag_config"]
-    names += ["highlight_extra_classes", "include_requirejs", "custom_mathjax_url"]
-    return {name: plugin.config[name] for name in names}
+    """mkdocs-jupyter's options that its converter, nb2html, takes; any other option set
+    to something this hook would ignore is refused, not ignored."""
+    if plugin.config["execute"] or plugin.config["include"] or plugin.config["cache"]:
+        raise PluginError(
+            "mkdocs-jupyter: set `execute: false`, `include: []` and `cache: false`: "
+            "hooks/execution.py executes the pages, caches them, and renders each with "
+            "mkdocs-jupyter's converter"
+        )
+    defaults = {name: option.default for name, option in plugin.config_scheme}
+    ignored = [
+        name
+        for name, default in defaults.items()
+        if name not in USED_OPTIONS | set(RENDER_OPTIONS) and plugin.config[name] != default
+    ]
+    if ignored:
+        raise PluginError(
+            f"mkdocs-jupyter: hooks/execution.py does not use {', '.join(ignored)}: remove "
+            "them from mkdocs.yml (the hook renders with "
+            f"{', '.join(RENDER_OPTIONS)}, and executes with allow_errors and kernel_name)"
+        )
+    return {name: plugin.config[name] for name in RENDER_OPTIONS}
 
 
 class Execution:
@@ -391,24 +413,13 @@ class Execution:
             self.folder = None
 
 
-def on_startup(command, dirty):
-    """(Defined so that MkDocs keeps this hook, and its preloaded process, across the
-    rebuilds of `mkdocs serve`.)"""
-
-
 def on_config(config):
     plugin = config.plugins["mkdocs-jupyter"]
-    if plugin.config["execute"] or plugin.config["include"] or plugin.config["cache"]:
-        raise PluginError(
-            "mkdocs-jupyter: set `execute: false`, `include: []` and `cache: false`: "
-            "hooks/execution.py executes the pages, caches them, and renders each with "
-            "mkdocs-jupyter's converter"
-        )
+    options = render_options(plugin)
     kernels()  # a wrong LINREG_KERNELS fails every build, not only those that execute
     # (see page_kernels.INLINE) the same for every kernel
     os.environ.setdefault("MPLBACKEND", page_kernels.INLINE)
     docs = Path(config["docs_dir"])
-    options = render_options(plugin)
     BUILD.clear()
     environment = environment_key(options)
     execution = Execution(options, plugin.config["allow_errors"], plugin.config["kernel_name"])
@@ -480,4 +491,7 @@ def on_build_error(error):
 
 
 def on_shutdown():
+    """Also after Ctrl-C, which MkDocs' build does not catch (no post_build or build_error)."""
     page_kernels.stop_processes()
+    if "execution" in BUILD:
+        BUILD["execution"].close()

@@ -1,17 +1,18 @@
 """A page's kernel, in a process forked from the build's preloaded process.
 
-hooks/execution.py runs this file (`runpy.run_path`, with `launch` in its globals) in a
-process of the standard library's forkserver, which has imported torch, numpy and
-matplotlib once. From here on the process is the kernel `python -m ipykernel_launcher`
-would have started: its arguments, environment, working directory and sys.path are the
-ones jupyter_client asked for, and no page ran in it before. Only sys.modules is warm.
+hooks/page_kernels.py (`ForkedKernel.launch_kernel`) runs this file (`runpy.run_path`,
+with `launch` in its globals) in a process of the standard library's forkserver, which has
+imported torch, numpy and matplotlib once. From here on the process is the kernel
+`python -m ipykernel_launcher` would have started: its arguments, environment, working
+directory and sys.path are the ones jupyter_client asked for, and no page ran in it
+before. Only sys.modules is warm.
 """
 
 import importlib.util
 import os
 import sys
 
-launch = globals()["launch"]  # given by hooks/execution.py: arguments, env, cwd, path
+launch = globals()["launch"]  # given by ForkedKernel: arguments, env, cwd, path
 
 os.setsid()  # a process group of its own, as jupyter_client gives a kernel: killed as one
 os.chdir(launch["cwd"])

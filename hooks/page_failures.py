@@ -84,7 +84,8 @@ def assert_operands(source: str, line: int) -> list[str]:
 def coalesce(cell) -> None:
     """Merge consecutive stream outputs of the same stream: the kernel flushes on a timer,
     so one printed line could arrive (and be shown) as two outputs on one build in ten.
-    (nbclient's own coalesce_streams cannot be configured, and merges across displays.)"""
+    (nbclient's own coalesce_streams merges them across displays: text printed after a
+    figure would move before it.)"""
     merged = []
     for output in cell.get("outputs", []):
         last = merged[-1] if merged else None

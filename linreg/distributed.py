@@ -16,6 +16,7 @@ several machines `torchrun` starts the processes instead (`python -m linreg` not
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import itertools
@@ -165,6 +166,9 @@ def launch(
             if process.is_alive():
                 process.kill()
             process.join()
+        for path in processes.error_files:  # PyTorch's, one a process, in the temp folder
+            with contextlib.suppress(OSError):
+                os.unlink(path)
     returned = {}
     while not results.empty():
         rank, value = results.get()

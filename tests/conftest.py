@@ -9,8 +9,7 @@
   once, in a section of the run's summary.
 - Image tests: a matplotlib or FreeType other than the ones the baselines were drawn with
   fails them at once, before any comparison; regenerating the baselines on one is refused.
-  A failing image test says how to accept an intended change. Each run starts with an
-  empty mpl-results/, so no earlier run's images can mislead.
+  A failing image test says how to accept an intended change.
 - The browser tests drive Debian's Chromium through pytest-playwright's fixtures.
 """
 
@@ -183,9 +182,6 @@ def pytest_configure(config):
         config.stash[RUN] = Path(config.workerinput["linreg_run"])
         return
     config.stash[RUN] = Path(tempfile.mkdtemp(prefix="linreg-tests-"))
-    results = config.getoption("--mpl-results-path", default=None)
-    if results:  # once, before any worker starts: images of earlier runs would mislead
-        shutil.rmtree(results, ignore_errors=True)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from paths import ROOT
@@ -110,18 +111,17 @@ def group_alive(group: int) -> bool:
 EPOCH = re.compile(r"^Epoch (\d+): Loss: (\S+)$", re.MULTILINE)
 
 
-def test_torchrun_runs_the_command_line_on_two_processes():
-    argv = ["-m", "linreg", "--epochs", "8", "--num-examples", "999"]  # uneven: 500 and 499
-    single = subprocess.run(
-        [sys.executable, *argv], capture_output=True, text=True, timeout=120, check=True
-    )
+def torchrun(folder: Path, *options: str) -> tuple[subprocess.CompletedProcess, bool]:
+    """`torchrun --standalone --nproc-per-node 2 -m linreg OPTIONS`, its temporary files in
+    `folder`; and whether any of its processes was left running."""
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     run = subprocess.Popen(
-        [*launcher, "--nproc-per-node", "2", *argv],
+        [*launcher, "--nproc-per-node", "2", "-m", "linreg", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={**os.environ, "TMPDIR": str(folder)},  # its logs' folders, not the machine's
     )
     try:
         out, err = run.communicate(timeout=180)
@@ -129,8 +129,22 @@ def test_torchrun_runs_the_command_line_on_two_processes():
         left = group_alive(run.pid)
         if left or run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(run.args, run.returncode, out, err), left
+
+
+def test_torchrun_runs_the_command_line_on_two_processes(tmp_path):
+    options = ["--epochs", "8", "--num-examples", "999"]  # uneven shards: 500 and 499
+    single = subprocess.run(
+        [sys.executable, "-m", "linreg", *options],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result, left = torchrun(tmp_path, *options)
     assert not left, "torchrun's processes were still running after it exited"
-    assert run.returncode == 0, err[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
     expected = [(int(e), float(v)) for e, v in EPOCH.findall(single.stdout)]
     got = [(int(e), float(v)) for e, v in EPOCH.findall(out)]  # rank 0 prints, once
     assert [e for e, _ in got] == [e for e, _ in expected] == list(range(8))
@@ -192,26 +206,6 @@ def test_bad_bounds_fail_the_launch_and_say_why():
         )
 
 
-def torchrun(*options: str) -> tuple[subprocess.CompletedProcess, bool]:
-    """`torchrun --standalone --nproc-per-node 2 -m linreg OPTIONS`; and whether any of its
-    processes was left running."""
-    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
-    run = subprocess.Popen(
-        [*launcher, "--nproc-per-node", "2", "-m", "linreg", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, err = run.communicate(timeout=180)
-    finally:
-        left = group_alive(run.pid)
-        if left or run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-    return subprocess.CompletedProcess(run.args, run.returncode, out, err), left
-
-
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -219,8 +213,8 @@ def torchrun(*options: str) -> tuple[subprocess.CompletedProcess, bool]:
         (["--num-examples", "1"], "linreg: error: --num-examples: 1 examples cannot be shared"),
     ],
 )
-def test_under_torchrun_a_bad_option_or_shard_is_one_line_and_exit_2(options, message):
-    result, left = torchrun(*options)
+def test_under_torchrun_a_bad_option_or_shard_is_one_line_and_exit_2(options, message, tmp_path):
+    result, left = torchrun(tmp_path, *options)
     assert not left
     output = result.stdout + result.stderr
     assert output.count("linreg: error:") == 1 and message in output, output[-3000:]

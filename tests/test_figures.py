@@ -10,6 +10,9 @@ so the README's plain `pytest` compares images. To regenerate the baselines on p
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 import linreg
@@ -18,6 +21,17 @@ from linreg.plots import site_figures
 # The RMS difference allowed is mpl-default-tolerance in pyproject.toml (why it is what
 # it is, is said there).
 compare = pytest.mark.mpl_image_compare
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_earlier_results(pytestconfig):
+    """Before this run compares images, mpl-results/ is emptied: an earlier run's would
+    mislead. (A run without these tests leaves them; pytest-xdist gives a module to one
+    worker, so no other is writing there.)"""
+    results = pytestconfig.getoption("--mpl-results-path")
+    if pytestconfig.getoption("--mpl") and results and Path(results).is_dir():
+        for stale in Path(results).iterdir():
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
@@ -25,6 +28,35 @@ MAX_PAGE_BYTES = 360_000
 
 def page_html(site: Path, page: str) -> Path:
     return site / f"{page}.html"
+
+
+GOOD_PASTE = ["import math\n\nx = math.pi", "for i in range(3):\n    x += i", "print(x)"]
+BAD_PASTES = {
+    "a statement right after a loop": ["for i in range(3):\n    x = i\nprint(x)"],
+    "a blank line in a function": ["def f():\n    a = 1\n\n    return a"],
+    "IPython's display": ["display(1)"],
+}
+
+
+def python_prompt(cells: list[str]) -> subprocess.CompletedProcess:
+    """The cells typed into a real `python -i`, a blank line after each."""
+    return subprocess.run(
+        [sys.executable, "-i", "-q"],
+        input="\n\n".join(cells) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONSTARTUP": ""},
+    )
+
+
+@pytest.mark.parametrize("case", ["good", *BAD_PASTES])
+def test_the_paste_check_agrees_with_the_python_prompt(case):
+    cells = GOOD_PASTE if case == "good" else BAD_PASTES[case]
+    real = python_prompt(cells)
+    refused = bool(re.search(r"^\w*(Error|Exception)\b", real.stderr, re.MULTILINE))
+    assert refused == (case != "good"), real.stderr
+    assert bool(pasted_errors(cells)) == refused, pasted_errors(cells)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -144,9 +176,26 @@ def test_the_cache_key_covers_linreg_and_every_installed_library(tmp_path, monke
     (package / "loss.py").write_text("def mse_loss(): return 0\n")
     edited = execution.environment_key({})
     assert edited != first  # an edit in linreg changes the key
-    other = [name.replace("pygments-", "pygments-0.") for name in installed]
-    monkeypatch.setitem(execution.BUILD, "installed", sorted(other))
+    other = sorted(name.replace("pygments-", "pygments-0.") for name in installed)
+    monkeypatch.setattr(execution, "installed", lambda: other)
     assert execution.environment_key({}) != edited  # so does another Pygments (or anything)
+    assert execution.environment_key({"no_prompt": False}) != edited  # and the rendering
+
+
+def test_a_mkdocs_jupyter_option_the_build_would_ignore_is_refused():
+    from mkdocs.exceptions import PluginError
+    from mkdocs_jupyter.plugin import Plugin
+
+    execution = load_hook("execution")
+    plugin = Plugin()
+    plugin.load_config({"include": [], "execute": False, "cache": False, "no_prompt": True})
+    assert execution.render_options(plugin)["no_prompt"] is True
+    plugin.load_config({"include": [], "execute": False, "cache": False, "toc_depth": 3})
+    with pytest.raises(PluginError, match="does not use toc_depth"):
+        execution.render_options(plugin)
+    plugin.load_config({"include": ["*.py"], "execute": False, "cache": False})
+    with pytest.raises(PluginError, match="set `execute: false`, `include: \\[\\]`"):
+        execution.render_options(plugin)
 
 
 @pytest.mark.parametrize("name", [*PAGES, "reference"])
