@@ -18,11 +18,26 @@
 # gradient; **`all_reduce`** with `SUM` adds the parts of every process and leaves the total
 # in each, so every process holds the gradient of all the data and takes the same update:
 
-# %%
-import linreg
-from linreg import distributed
+# %% tags=["export"]
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 
-linreg.source(distributed.distributed_step)
+from linreg.pages.gradient import update
+from linreg.pages.training import train
+
+
+# %% tags=["export"]
+def distributed_step(model, X, y, lr, n):
+    """One gradient step on all n examples, taken by every process from its shard (X, y)."""
+    share = ((model(X) - y) ** 2).sum() / n  # forward: this shard's part of the mean
+    share.backward()  # backward: this shard's part of dL/dW and dL/db, in .grad
+    loss = share.detach()
+    for total in (model.W.grad, model.b.grad, loss):
+        dist.all_reduce(total, op=dist.ReduceOp.SUM)  # the sum of every shard's part
+    update(model.parameters(), lr)  # the same update on every process
+    return loss
+
 
 # %% [markdown]
 # Two details matter. The division is by $n$ and the reduction a sum: an average of each
@@ -32,9 +47,29 @@ linreg.source(distributed.distributed_step)
 # must call `all_reduce` the same number of times, in the same order: one that stops early
 # leaves the others waiting.
 #
+# The loop of [Training](training.html) takes these steps as it takes any other; each
+# process first learns $n$, the examples of all the shards, by one more `all_reduce`:
+
+
+# %% tags=["export"]
+def train_distributed(model, X, y, lr, num_epochs):
+    """`train` on this process's shard (X, y): each step is one on all the shards' data."""
+    n = torch.tensor(len(X))
+    dist.all_reduce(n, op=dist.ReduceOp.SUM)  # the examples of all the shards
+
+    def step(model, X, y, lr):
+        return distributed_step(model, X, y, lr, int(n))
+
+    return train(model, X, y, lr, num_epochs, step=step)
+
+
+# %% [markdown]
 # Which examples a process holds is a contiguous slice; the sizes differ by one at most:
 
 # %%
+import linreg
+from linreg import distributed
+
 for rank in range(2):
     part = distributed.shard(1000, rank, 2)
     print(f"process {rank} of 2 holds examples {part.start} to {part.stop - 1}")
@@ -49,8 +84,9 @@ for rank in range(2):
 # one that failed first. The new processes import the function by name, so it must live
 # in a module (a function defined in a notebook cannot be found there; `launch` says so).
 # Each process here runs `linreg.distributed.fit_shard`, which trains from $(16, 10)$ on
-# its shard with the step above and returns the log: the loss, $W$ and $b$ before each
-# epoch. Twenty epochs at lr = 0.1, on the tutorial's data, on two processes, with even
+# its shard with `train_distributed` and returns the log: the loss, $W$ and $b$ before each
+# epoch. (The processes import the package's copy of this page's cells, `linreg.pages.distributed`:
+# an edit of a cell above changes what runs here only once it is in a module the processes import.) Twenty epochs at lr = 0.1, on the tutorial's data, on two processes, with even
 # shards and with uneven ones (137 and 863 examples; `uneven` lists where each shard
 # starts, then $n$):
 
@@ -96,11 +132,30 @@ print(
 # you, during `backward()`. It **averages** the gradients over the processes, as if each
 # process's loss were a mean over the same number of examples. So that its average is the
 # gradient of all the data, each process's loss is its part of the mean, as above, times
-# the number of processes: `linreg.distributed.fit_ddp` does that around
-# `nn.Linear(1, 1)` and `torch.optim.SGD`, as on [Idiomatic PyTorch](pytorch.html):
+# the number of processes. Around `nn.Linear(1, 1)` and `torch.optim.SGD`, as on
+# [Idiomatic PyTorch](pytorch.html):
 
-# %%
-linreg.source(distributed.fit_ddp)
+
+# %% tags=["export"]
+def train_ddp(layer, X, y, lr, num_epochs, n):
+    """train_distributed the idiomatic way: DDP around the nn.Linear(1, 1) layer, and SGD."""
+    model = DistributedDataParallel(layer)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    inputs, targets = X.unsqueeze(1), y.unsqueeze(1)  # nn.Linear takes (n, 1)
+    for _ in range(num_epochs):
+        W, b = layer.weight.item(), layer.bias.item()
+        optimizer.zero_grad()
+        share = ((model(inputs) - targets) ** 2).sum() / n  # this shard's part of the mean
+        (share * dist.get_world_size()).backward()  # DDP averages: the average of these is the sum
+        optimizer.step()
+        loss = share.detach()
+        dist.all_reduce(loss, op=dist.ReduceOp.SUM)
+        yield loss.item(), W, b
+
+
+# %% [markdown]
+# `linreg.distributed.fit_ddp` runs it in each process, from $(16, 10)$, as `fit_shard`
+# runs `train_distributed`:
 
 # %%
 ddp_ranks = distributed.launch(
@@ -182,7 +237,6 @@ assert answer == [334, 333, 333]
 # would be about twice the true gradient: the run would be a run at twice the learning rate.
 
 # %% tags=["solution"]
-import torch
 
 halves = [data.X[:500], data.X[500:]], [data.y[:500], data.y[500:]]
 wrong = torch.zeros(())

@@ -17,14 +17,15 @@
 
 # %%
 import linreg
-from linreg import cost, statistics, training
+from linreg import cost, statistics
+from linreg.pages.gradient import gradient_step
 
 n = 1_000_000
 lr, num_epochs = 0.1, 20
 data = linreg.make_data(num_examples=n)
 
 model = linreg.LinearModel.like(data.X)
-whole = cost.count(training.gradient_step, model, data.X, data.y, lr)
+whole = cost.count(gradient_step, model, data.X, data.y, lr)
 print(f"operations:        {whole.operations}")
 print(f"arrays of n read:  {whole.passes(n):.0f}")
 print(f"new arrays of n:   {whole.allocated / (4 * n):.0f}")
@@ -48,10 +49,30 @@ print(f"largest new array: {whole.largest / 2**20:.1f} MiB")
 # The loss is a sum over the examples, and the gradient of a sum is the sum of the
 # gradients of its parts. `backward()` *adds* to `.grad` (which is why the step zeroes
 # it), so the step can take the data a chunk at a time, each chunk's share of the loss
-# through its own `backward()`, and update once at the end:
+# through its own `backward()`, and update once at the end, with the `update` of [The
+# gradient step](gradient.html). `linreg.statistics.chunks` cuts tensors into views of
+# `linreg.statistics.CHUNK` examples, side by side:
 
-# %%
-linreg.source(training.gradient_step_in_chunks)
+# %% tags=["export"]
+import torch
+
+from linreg.pages.gradient import update
+from linreg.pages.training import train
+from linreg.statistics import chunks
+
+
+# %% tags=["export"]
+def gradient_step_in_chunks(model, X, y, lr):
+    """gradient_step, a chunk of the examples at a time; the same step up to rounding."""
+    loss = torch.zeros((), dtype=X.dtype, device=X.device)
+    for X_c, y_c in chunks(X, y):
+        r = model(X_c) - y_c  # forward: this chunk's residuals
+        share = torch.dot(r, r) / len(X)  # its part of the mean: its sum of squares, over n
+        share.backward()  # backward: adds this chunk's part of dL/dW and dL/db to .grad
+        loss += share.detach()
+    update(model.parameters(), lr)  # once, with the whole gradient
+    return loss
+
 
 # %% [markdown]
 # The same step, up to the order in which floating-point numbers are added (`torch.dot(r,
@@ -63,7 +84,7 @@ linreg.source(training.gradient_step_in_chunks)
 
 # %%
 chunked_model = linreg.LinearModel.like(data.X)
-chunked = cost.count(training.gradient_step_in_chunks, chunked_model, data.X, data.y, lr)
+chunked = cost.count(gradient_step_in_chunks, chunked_model, data.X, data.y, lr)
 print(f"chunk:             {statistics.CHUNK} examples")
 print(f"arrays of n read:  {chunked.passes(n):.0f}")
 print(f"new arrays of n:   {chunked.allocated / (4 * n):.0f}, a chunk at a time")
@@ -98,10 +119,31 @@ m
 
 # %% [markdown]
 # The loss written with them is an ordinary function of $W$ and $b$, so `backward()` still
-# gives the gradient:
+# gives the gradient, and the step is the gradient step with this loss in place of the
+# mean over the data. The loop of [Training](training.html) runs it, with `m` where it
+# passes the data (a step on moments has no `y`):
 
-# %%
-linreg.source(linreg.loss.moments_loss)
+
+# %% tags=["export"]
+def moments_loss(W, b, m):
+    """The MSE of the line W x + b on a sample, from the sample's Moments m alone."""
+    offset = W * m.x_mean + b - m.y_mean
+    return (W * W * m.sxx - 2 * W * m.sxy + m.syy) / m.n + offset * offset
+
+
+# %% tags=["export"]
+def moments_step(model, m, y, lr):
+    """gradient_step from the six numbers of m (y is unused: m holds what it says)."""
+    loss = moments_loss(model.W, model.b, m)  # forward, from six numbers
+    loss.backward()
+    update(model.parameters(), lr)
+    return loss.detach()
+
+
+def train_on_moments(model, m, lr, num_epochs):
+    """`train` on a sample's Moments m: each step costs O(1), whatever n."""
+    return train(model, m, None, lr, num_epochs, step=moments_step)
+
 
 # %% [markdown]
 # Each epoch of gradient descent on it costs a few dozen operations on single numbers,
@@ -109,7 +151,7 @@ linreg.source(linreg.loss.moments_loss)
 
 # %%
 on_moments = linreg.LinearModel.like(data.X)
-epoch = cost.count(lambda: next(training.train_on_moments(on_moments, m, lr, 1)))
+epoch = cost.count(lambda: next(train_on_moments(on_moments, m, lr, 1)))
 print(f"operations:   {epoch.operations}")
 print(f"numbers read: {epoch.elements_read}")
 
@@ -123,7 +165,7 @@ X64, y64 = data.X.double(), data.y.double()
 m64 = statistics.moments(X64, y64)
 full_run = linreg.fit(linreg.LinearModel.like(X64), X64, y64, lr=lr, num_epochs=num_epochs)
 moments_model = linreg.LinearModel.like(X64)
-moments_run = list(training.train_on_moments(moments_model, m64, lr, num_epochs))
+moments_run = list(train_on_moments(moments_model, m64, lr, num_epochs))
 
 largest = max(abs(a - b) / b for (a, _, _), b in zip(moments_run, full_run.losses, strict=True))
 print(f"largest relative difference of the losses: {largest:.1e}")
@@ -158,7 +200,7 @@ with tempfile.TemporaryDirectory() as folder:
 buffer = 8 * statistics.CHUNK
 print(f"file: {size / 2**20:.1f} MiB; buffer: {buffer / 2**20:.1f} MiB")
 from_file_model = linreg.LinearModel.like(data.X)
-for _ in training.train_on_moments(from_file_model, from_file, lr, num_epochs):
+for _ in train_on_moments(from_file_model, from_file, lr, num_epochs):
     pass
 
 print(
@@ -193,9 +235,7 @@ print(f"trained on the data:   W = {full_run.W:.6f}, b = {full_run.b:.6f}")
 
 # %% tags=["solution"]
 big = linreg.make_data(num_examples=10_000_000)
-step = cost.count(
-    training.gradient_step_in_chunks, linreg.LinearModel.like(big.X), big.X, big.y, lr
-)
+step = cost.count(gradient_step_in_chunks, linreg.LinearModel.like(big.X), big.X, big.y, lr)
 answer = step.largest
 print(f"largest new array: {answer / 2**20:.1f} MiB")
 
@@ -240,7 +280,7 @@ assert 24 <= epoch.operations < 100 and epoch.elements_read < 100 and epoch.larg
 small = linreg.make_data()
 small_m = statistics.moments(small.X, small.y)
 small_model = linreg.LinearModel.like(small.X)
-small_epoch = cost.count(lambda: next(training.train_on_moments(small_model, small_m, lr, 1)))
+small_epoch = cost.count(lambda: next(train_on_moments(small_model, small_m, lr, 1)))
 assert small_epoch.elements_read == epoch.elements_read
 # "the same losses to about fifteen digits", at a million and for the seed run
 assert largest < 1e-12, largest
@@ -251,7 +291,7 @@ assert (
 seed_X, seed_y = small.X.double(), small.y.double()
 seed_full = linreg.fit(linreg.LinearModel.like(seed_X), seed_X, seed_y)
 seed_m = statistics.moments(seed_X, seed_y)
-seed_moments = list(training.train_on_moments(linreg.LinearModel.like(seed_X), seed_m, 0.1, 20))
+seed_moments = list(train_on_moments(linreg.LinearModel.like(seed_X), seed_m, 0.1, 20))
 assert len(seed_full.losses) == len(seed_moments) == 20 and lr == 0.1 and num_epochs == 20
 assert (
     max(abs(a - b) / b for (a, _, _), b in zip(seed_moments, seed_full.losses, strict=True)) < 1e-12

@@ -12,19 +12,60 @@
 # batches of `batch_size`; the gradient step of [The gradient step](gradient.html) runs on
 # each batch in turn:
 
+# %% tags=["export"]
+import torch
+
+from linreg.pages.gradient import gradient_step
+from linreg.pages.loss import mse_loss
+from linreg.pages.training import train
+
+
+def batches(n, batch_size, generator):
+    """One epoch's mini-batches: the indices 0..n-1 shuffled, cut into batch_size pieces."""
+    return torch.randperm(n, generator=generator).split(batch_size)
+
+
+# %% [markdown]
+# The loop of [Training](training.html) still counts the epochs; what changes is the
+# epoch, which is now `1000 / batch_size` steps instead of one. The loss logged for each
+# epoch is still the loss on all the data, so that runs with different batch sizes can be
+# compared:
+
+
+# %% tags=["export"]
+def train_minibatch(model, X, y, lr, num_epochs, batch_size, generator):
+    """`train`, with each epoch one gradient step per mini-batch of a fresh shuffle."""
+
+    def epoch(model, X, y, lr):  # the loss on all the data, then a step per batch
+        with torch.no_grad():
+            loss = mse_loss(model(X), y)
+        for index in batches(len(X), batch_size, generator):
+            gradient_step(model, X[index], y[index], lr)
+        return loss
+
+    return train(model, X, y, lr, num_epochs, step=epoch)
+
+
+# %% [markdown]
+# Two epochs with batches of 50, from $(16, 10)$ at lr = 0.1: one epoch is twenty steps,
+# and the loss is near its floor after the first.
+
 # %%
 import linreg
 
-linreg.source(linreg.training.batches)
-
-# %%
-linreg.source(linreg.training.train_minibatch)
+data = linreg.make_data()
+batched = linreg.LinearModel.like(data.X)
+generator = torch.Generator().manual_seed(0)
+log = train_minibatch(
+    batched, data.X, data.y, lr=0.1, num_epochs=2, batch_size=50, generator=generator
+)
+for epoch, (loss, W, b) in enumerate(log):
+    print(f"Epoch {epoch}: Loss: {loss:.4f}, W = {W:.4f}, b = {b:.4f}")
+print(f"after two epochs: {batched}")
 
 # %% [markdown]
-# An **epoch** is still one pass over the data, but it is now `1000 / batch_size` steps
-# instead of one. The loss logged for each epoch is still the loss on all the data, so that
-# runs with different batch sizes can be compared. `linreg.fit` takes `batch_size` (and the
-# shuffle's `seed`) and runs this loop instead of the full-batch one.
+# `linreg.fit` takes `batch_size` (and the shuffle's `seed`) and runs this loop instead of
+# the full-batch one.
 #
 # ## Loss curves
 #
@@ -34,7 +75,6 @@ linreg.source(linreg.training.train_minibatch)
 # %%
 from linreg.plots import plot_losses, plot_parameter_noise
 
-data = linreg.make_data()
 W_best, b_best = linreg.least_squares(data.X, data.y)
 best_loss = linreg.mse_loss(W_best * data.X + b_best, data.y).item()
 
@@ -94,30 +134,26 @@ for batch_size in (10, 50):
 # %% tags=["check"]
 import itertools
 
-import torch
-
-from linreg.training import batches
-
 # "shuffles ... cuts them into batches of batch_size": every index once per epoch
 generator = torch.Generator().manual_seed(0)
 first, second = batches(1000, 300, generator), batches(1000, 300, generator)
 assert [len(b) for b in first] == [300, 300, 300, 100]
 assert sorted(torch.cat(first).tolist()) == list(range(1000))
 assert not torch.equal(torch.cat(first), torch.cat(second))  # a fresh shuffle each epoch
-# "the gradient step of The gradient step runs on each batch": the loop calls gradient_step
-assert (
-    "gradient_step(model, X[index], y[index], lr)"
-    in linreg.source(linreg.training.train_minibatch).text
+# "the gradient step of The gradient step runs on each batch": replay the page's two
+# epochs by hand, a gradient_step per batch of the same shuffle
+by_hand = linreg.LinearModel.like(data.X)
+replay = torch.Generator().manual_seed(0)
+for _ in range(2):
+    for index in batches(1000, 50, replay):
+        gradient_step(by_hand, data.X[index], data.y[index], 0.1)
+assert (by_hand.W.item(), by_hand.b.item()) == (batched.W.item(), batched.b.item())
+# "linreg.fit ... runs this loop": fit's run is the page's, with the generator it seeds
+two_epochs = linreg.fit(
+    linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=2, batch_size=50, seed=0
 )
-# the mini-batch run is those steps: replay it by hand with the same shuffle
-model = linreg.LinearModel.like(data.X)
-replay = torch.Generator().manual_seed(linreg.DEFAULTS.seed)
-for index in batches(1000, 50, replay):
-    linreg.gradient_step(model, data.X[index], data.y[index], 0.1)
-one_epoch = linreg.fit(
-    linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=1, batch_size=50
-)
-assert (one_epoch.W, one_epoch.b) == (model.W.item(), model.b.item())
+assert (two_epochs.W, two_epochs.b) == (batched.W.item(), batched.b.item())
+assert two_epochs.losses[1] < 1.1 * best_loss  # "near its floor after the first"
 # "the loss logged for each epoch is still the loss on all the data"
 assert runs[0].losses[0] == runs[-1].losses[0]
 b10, b50, b250, full = runs
@@ -167,7 +203,7 @@ for lr in (0.1, 0.05, 0.025):
 import torch
 
 generator = torch.Generator().manual_seed(0)
-epochs = [linreg.training.batches(1000, 64, generator) for _ in range(3)]
+epochs = [batches(1000, 64, generator) for _ in range(3)]
 answer = sum(len(epoch) for epoch in epochs)
 print(f"{answer} steps; the last batch of each epoch has {len(epochs[0][-1])} examples")
 

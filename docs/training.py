@@ -3,35 +3,50 @@
 #
 # Training repeats the gradient step, once per epoch (here one epoch is one step on the
 # whole data set). The loop yields, for each epoch, the loss, $W$ and $b$ *before* that
-# epoch's update, so epoch 0 shows the starting point:
+# epoch's update, so epoch 0 shows the starting point. Its `step` is the gradient step of
+# the previous page unless you pass another:
+
+# %% tags=["export"]
+from linreg.pages.gradient import gradient_step
+
+
+def train(model, X, y, lr, num_epochs, step=gradient_step):
+    """Take num_epochs steps; yield each epoch's loss, W and b before its step."""
+    for _ in range(num_epochs):
+        W, b = model.W.item(), model.b.item()
+        loss = step(model, X, y, lr)
+        yield loss.item(), W, b
+
+
+# %% [markdown]
+# The defaults of the notebook this tutorial grew from are kept in one place,
+# `linreg.DEFAULTS`: 20 epochs with a learning rate of 0.1.
 
 # %%
 import linreg
 
-linreg.source(linreg.training.train)
-
-# %% [markdown]
-# `linreg.fit` is what you call. It checks its inputs once, runs this loop, records each
-# epoch in a `History` (`history.losses`, `history.Ws`, `history.bs`, and the final
-# `history.W` and `history.b`), and beside the loop watches the loss for divergence (more on
-# that at the end of the page).
-#
-# Its defaults are those of the notebook this tutorial grew from, kept in one place, `linreg.DEFAULTS`: 20 epochs with
-# a learning rate of 0.1.
-
-# %%
 linreg.DEFAULTS
 
 # %% [markdown]
-# We train with them, and print the log in the format of the notebook this tutorial grew
-# from:
+# We train with them, and print the log in the format of that notebook:
 
 # %%
 data = linreg.make_data()
 model = linreg.LinearModel.like(data.X)
-history = linreg.fit(model, data.X, data.y)  # lr=0.1, num_epochs=20: linreg.DEFAULTS
-for epoch, loss in enumerate(history.losses):
+log = list(train(model, data.X, data.y, lr=0.1, num_epochs=20))
+for epoch, (loss, _, _) in enumerate(log):
     print(f"Epoch {epoch}: Loss: {loss}")
+
+# %% [markdown]
+# `linreg.fit` is what the later pages call. It checks its inputs once, runs this loop
+# (the package's copy of the cell above), records each epoch in a `History`
+# (`history.losses`, `history.Ws`, `history.bs`, and the final `history.W` and
+# `history.b`), and beside the loop watches the loss for divergence (more on that at the
+# end of the page). From the same start it takes the same steps:
+
+# %%
+history = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=20)
+history.losses == [loss for loss, W, b in log]
 
 # %% [markdown]
 # The loss falls from about 260 to 1.11. It cannot fall much below 1: the noise has variance
@@ -127,8 +142,9 @@ diverged.losses
 # [Choosing the learning rate](learning-rate.html) derives the bound and the speed of
 # convergence, with an explorer in which you move the learning rate yourself.
 #
-# Try other values in the downloaded notebook: pass them to `fit` in the training cell, for
-# example `linreg.fit(model, data.X, data.y, lr=0.5, num_epochs=10)`. Or, from a terminal in
+# Try other values in the downloaded notebook: pass them to `train` in the training cell,
+# for example `train(model, data.X, data.y, lr=0.5, num_epochs=10)`, and run the page on.
+# Or, from a terminal in
 # the folder where you installed the notebooks ("Run it yourself" on the home page), run
 # `.venv/bin/linreg --lr 0.5 --epochs 10`.
 
@@ -163,12 +179,9 @@ assert all(
 )
 assert diverged.losses[-1] > diverged.losses[-2] and len(diverged.losses) < 20  # "first rise"
 assert all(a >= b for a, b in itertools.pairwise(diverged.losses[:-1]))
-# the loop a reader sees is a handful of lines: a for with three statements in it
-import ast
-
-loop = ast.parse(linreg.source(linreg.training.train).text).body[0]
-(for_loop,) = [node for node in loop.body if isinstance(node, ast.For)]
-assert len(for_loop.body) <= 4, ast.dump(for_loop)
+# "from the same start it takes the same steps": fit runs the page's loop
+assert history.losses == [loss for loss, _, _ in log]
+assert (history.W, history.b) == (model.W.item(), model.b.item())
 # "falls from about 260 to 1.11", "cannot fall much below 1", "the least-squares loss, 1.063"
 assert f"{history.losses[-1]:.2f}" == "1.11" and f"{best_loss:.3f}" == "1.063"
 assert abs(best_loss - 1.0) < 0.1 and min(history.losses) > best_loss
@@ -232,3 +245,42 @@ print(f"first epoch within 1%: {answer}")
 assert answer == 23
 estimate = math.log((history.losses[0] - best_loss) / (0.01 * best_loss)) / math.log(1 / 0.64)
 assert abs(estimate - 22.7) < 0.1 and math.ceil(estimate) == answer
+
+# %% [markdown]
+# **3. Change the step.** Write a gradient step that forgets the `zero_()` (copy
+# `gradient_step` and `update` from the previous page into one function, and leave the line
+# out), and train with it: `train(model, X, y, lr, num_epochs, step=your_step)`. Predict
+# first: does the loss still fall to 1.11 in 20 epochs?
+
+# %% [markdown] tags=["solution"]
+# No. Without the zeroing, `.grad` holds the sum of every gradient so far, so each step
+# carries all the earlier ones with it and nothing slows the parameters down: they
+# overshoot the optimum and swing around it like a pendulum without friction. The loss
+# falls to about 1.1 at epoch 3, climbs back to its start by epoch 6, and goes round again
+# every seven epochs.
+
+# %% tags=["solution"]
+import torch
+
+from linreg.pages.loss import mse_loss
+
+
+def forgetful_step(model, X, y, lr):
+    """gradient_step without zero_(): .grad keeps the sum of every gradient so far."""
+    loss = mse_loss(model(X), y)
+    loss.backward()
+    with torch.no_grad():
+        for param in model.parameters():
+            param -= lr * param.grad
+    return loss.detach()
+
+
+start = linreg.LinearModel.like(data.X)
+answer = [loss for loss, W, b in train(start, data.X, data.y, 0.1, 20, step=forgetful_step)]
+print(", ".join(f"{loss:.3g}" for loss in answer))
+
+# %% tags=["check"]
+assert min(answer) < 1.2 and answer.index(min(answer[:7])) == 3  # "about 1.1 at epoch 3"
+assert max(answer[4:8]) > 0.95 * answer[0]  # "climbs back to its start by epoch 6"
+lows = [e for e in range(1, 19) if answer[e] < min(answer[e - 1], answer[e + 1])]
+assert lows == [3, 10, 17], lows  # "round again every seven epochs"

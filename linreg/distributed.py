@@ -8,10 +8,12 @@ update. (A SUM then a division, not ReduceOp.AVG: gloo's AVG has been reported t
 wrong results without an error, and an average of shard means is not the mean when the
 shards differ in size.)
 
-`distributed_step` and `train_distributed` are the algorithm and trust their inputs.
-`launch` runs a function in several local processes over gloo on 127.0.0.1, and stops
-them all, with an error naming the process, if one fails or the time runs out; on
-several machines `torchrun` starts the processes instead (`python -m linreg` notices).
+`distributed_step`, `train_distributed` and `train_ddp` are the page's ("Across processes
+and machines", `linreg.pages.distributed`) and trust their inputs; `fit_shard` and
+`fit_ddp` run them in each process of a group. `launch` runs a function in several
+local processes over gloo on 127.0.0.1, and stops them all, with an error naming the
+process, if one fails or the time runs out; on several machines `torchrun` starts the
+processes instead (`python -m linreg` notices).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pickle
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
@@ -35,6 +37,7 @@ from torch import Tensor
 
 from linreg.checks import ArgumentError, finite_number, whole_number
 from linreg.model import LinearModel
+from linreg.pages.distributed import distributed_step, train_ddp, train_distributed
 from linreg.settings import DEFAULTS
 
 T = TypeVar("T")
@@ -47,37 +50,6 @@ def shard(n: int, rank: int, world_size: int) -> slice:
     size, extra = divmod(n, world_size)
     start = rank * size + min(rank, extra)
     return slice(start, start + size + (rank < extra))
-
-
-def distributed_step(model: LinearModel, X: Tensor, y: Tensor, lr: float, n: int) -> Tensor:
-    """One gradient step on all n examples, taken by every process from its shard (X, y);
-    returns the loss on all n before the step.
-
-    Trusts its inputs: `train_distributed` is called with checked shards.
-    """
-    share = ((model(X) - y) ** 2).sum() / n  # forward: this shard's part of the mean
-    share.backward()  # backward: this shard's part of dL/dW and dL/db, in .grad
-    loss = share.detach()
-    for total in (model.W.grad, model.b.grad, loss):
-        dist.all_reduce(total, op=dist.ReduceOp.SUM)  # the sum of every shard's part
-    with torch.no_grad():  # update: the same on every process
-        for param in model.parameters():
-            param -= lr * param.grad
-            param.grad.zero_()
-    return loss
-
-
-def train_distributed(
-    model: LinearModel, X: Tensor, y: Tensor, lr: float, num_epochs: int
-) -> Iterator[tuple[float, float, float]]:
-    """`linreg.training.train` on a shard: yield each epoch's loss on all the data, W and
-    b before its step. Every process of the group must call it, with its own shard."""
-    count = torch.tensor(len(X), dtype=torch.int64)
-    dist.all_reduce(count, op=dist.ReduceOp.SUM)  # n: the examples of all the shards
-    for _ in range(num_epochs):
-        W, b = model.W.item(), model.b.item()
-        loss = distributed_step(model, X, y, lr, int(count))
-        yield loss.item(), W, b
 
 
 def agreed(check: Callable[[], T]) -> T:
@@ -255,29 +227,14 @@ def fit_ddp(
     b0: float = DEFAULTS.b0,
     bounds: list[int] | None = None,
 ) -> tuple[list[tuple[float, float, float]], float, float]:
-    """`fit_shard` the idiomatic way: `DistributedDataParallel` around `nn.Linear(1, 1)`,
-    `torch.optim.SGD`. DDP averages the gradients over the processes, so each shard's loss
-    is its sum of squares over n, times the number of processes: the average is the sum."""
-    world_size = dist.get_world_size()
+    """`fit_shard` the idiomatic way: `train_ddp`, `DistributedDataParallel` around
+    `nn.Linear(1, 1)` and `torch.optim.SGD`, from (W0, b0)."""
     part = _part(len(X), bounds)
     layer = torch.nn.Linear(1, 1)
     with torch.no_grad():
         layer.weight.fill_(W0)
         layer.bias.fill_(b0)
-    model = torch.nn.parallel.DistributedDataParallel(layer)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    inputs, targets = X[part].unsqueeze(1), y[part].unsqueeze(1)
-    n = len(X)
-    log = []
-    for _ in range(num_epochs):
-        W, b = layer.weight.item(), layer.bias.item()
-        optimizer.zero_grad()
-        share = ((model(inputs) - targets) ** 2).sum() / n
-        (share * world_size).backward()
-        optimizer.step()
-        loss = share.detach()
-        dist.all_reduce(loss, op=dist.ReduceOp.SUM)
-        log.append((loss.item(), W, b))
+    log = list(train_ddp(layer, X[part], y[part], lr, num_epochs, len(X)))
     return log, layer.weight.item(), layer.bias.item()
 
 
@@ -301,3 +258,16 @@ def check_bounds(n: int, world_size: int, bounds: list[int]) -> None:
             f"bounds={bounds} must cut the {n} examples into {world_size} shards, one per "
             f"process: {world_size + 1} increasing numbers from 0 to {n}, e.g. {example}"
         )
+
+
+__all__ = [
+    "backend",
+    "check_bounds",
+    "distributed_step",
+    "fit_ddp",
+    "fit_shard",
+    "launch",
+    "shard",
+    "train_ddp",
+    "train_distributed",
+]

@@ -23,11 +23,13 @@ from torch import Tensor
 
 from linreg import checks
 from linreg.curvature import curvature
-from linreg.loss import mse_loss
 from linreg.model import LinearModel
-from linreg.plots import DescribedFigure, _box, _loss, _moments, contour_levels, plot_landscape
+from linreg.pages.large_data import moments_loss
+from linreg.pages.loss import mse_loss
+from linreg.plots import DescribedFigure, contour_levels, plot_landscape, view_box
 from linreg.reference import least_squares
 from linreg.settings import DEFAULTS
+from linreg.statistics import moments
 from linreg.training import History, train
 
 PANEL = (480, 330)  # each panel's size in the SVG's own units (about px on a desktop)
@@ -133,7 +135,7 @@ def explore(
     best_loss = mse_loss(W_best * X + b_best, y).item()
     true = (true_W, true_b) if true_W is not None and true_b is not None else None
     stable = [h for h in histories if h.lr < c.bound]
-    box = _box([(W_best, b_best), *([true] if true else [])], stable)
+    box = view_box([(W_best, b_best), *([true] if true else [])], stable)
     view, ticks = _view(box)
     runs = []
     for history, final in zip(histories, finals, strict=True):
@@ -209,11 +211,11 @@ def _view(box) -> tuple[dict, dict]:
 def _contours(X: Tensor, y: Tensor, view: dict, best_loss: float) -> list[list[float]]:
     """Contour lines of the loss at L* + 2^k over the view, each as a flat list W, b, W, b, ...
     (at most 120 points a line: they are drawn as smooth polylines)."""
-    m = _moments(X, y)
+    m = moments(X.detach().cpu(), y.detach().cpu())
     Ws = torch.linspace(*view["W"], 161, dtype=torch.float64)
     bs = torch.linspace(*view["b"], 161, dtype=torch.float64)
     W_grid, b_grid = torch.meshgrid(Ws, bs, indexing="xy")
-    loss = _loss(m, W_grid, b_grid).numpy()
+    loss = moments_loss(W_grid, b_grid, m).numpy()
     generator = contourpy.contour_generator(W_grid.numpy(), b_grid.numpy(), loss)
     lines = []
     for level in contour_levels(best_loss, loss.max()):

@@ -1,4 +1,6 @@
-"""The model: y_hat = W x + b, with W and b as tensors that require grad."""
+"""The package's model: the class of the page "The model" (`linreg.pages.model`), with
+what a library adds to it and a lesson leaves out: default values, `like`, a repr, and a
+check of its arguments before the page's `__init__` runs."""
 
 from __future__ import annotations
 
@@ -6,12 +8,16 @@ import torch
 from torch import Tensor
 
 from linreg import checks
+from linreg.pages import model as page
 from linreg.settings import DEFAULTS
 
 
-@checks.checked_init(checks.model_arguments)  # W, b finite in dtype; dtype, device real
-class LinearModel:
-    """The line y_hat = W x + b; W and b are 0-d leaf tensors that require grad."""
+class LinearModel(page.LinearModel):
+    """The line y_hat = W x + b; W and b are 0-d leaf tensors that require grad.
+
+    Refuses, with an ArgumentError naming it, a W or b that is not finite in `dtype`, a
+    `dtype` that is not floating, or a `device` that does not exist.
+    """
 
     def __init__(
         self,
@@ -21,16 +27,7 @@ class LinearModel:
         dtype: torch.dtype = torch.float32,
         device: torch.device | str = "cpu",
     ) -> None:
-        self.W = torch.tensor(W, dtype=dtype, device=device, requires_grad=True)
-        self.b = torch.tensor(b, dtype=dtype, device=device, requires_grad=True)
-
-    def __call__(self, X: Tensor) -> Tensor:
-        """Predictions W * X + b, one per example: the shape of X."""
-        return self.W * X + self.b
-
-    def parameters(self) -> list[Tensor]:
-        """[W, b], the tensors that gradient descent updates."""
-        return [self.W, self.b]
+        super().__init__(**checks.model_arguments(W, b, dtype, device))
 
     @classmethod
     def like(cls, X: object, W: float = DEFAULTS.W0, b: float = DEFAULTS.b0) -> LinearModel:

@@ -30,7 +30,9 @@ from torch import Tensor
 from linreg.curvature import Curvature, curvature, predicted_excess, stability_bound
 from linreg.data import make_data
 from linreg.model import LinearModel
+from linreg.pages.large_data import moments_loss
 from linreg.reference import least_squares
+from linreg.statistics import moments
 from linreg.training import DivergenceError, History, fit
 
 if TYPE_CHECKING:
@@ -237,9 +239,11 @@ def plot_landscape(
     doubles. W and b share one scale, so a round bowl looks round.
     """
     W_best, b_best = least_squares(X, y)
-    m = _moments(X, y)
-    best_loss = _loss(m, W_best, b_best)
-    box = _box([(W_best, b_best), *([(true_W, true_b)] if true_W is not None else [])], histories)
+    m = moments(X.detach().cpu(), y.detach().cpu())
+    best_loss = moments_loss(W_best, b_best, m)
+    box = view_box(
+        [(W_best, b_best), *([(true_W, true_b)] if true_W is not None else [])], histories
+    )
     # The grid reaches beyond the box: an equal aspect widens one of its sides to fill the axes.
     (W_lo, W_hi), (b_lo, b_hi) = box
     half = max(W_hi - W_lo, b_hi - b_lo)
@@ -249,7 +253,7 @@ def plot_landscape(
         torch.linspace(b_mid - half, b_mid + half, 401, dtype=torch.float64),
         indexing="xy",
     )
-    loss = _loss(m, W_grid, b_grid)
+    loss = moments_loss(W_grid, b_grid, m)
     inside = (W_grid >= W_lo) & (W_grid <= W_hi) & (b_grid >= b_lo) & (b_grid <= b_hi)
     levels = contour_levels(best_loss, loss[inside].max().item())
     alt = (
@@ -257,7 +261,7 @@ def plot_landscape(
         f"{best_loss:.4g}, at the least-squares W = {W_best:.2f}, b = {b_best:.2f}."
     )
     for history in histories:
-        path = _path(history)
+        path = descent_path(history)
         alt += (
             f" The path of gradient descent with lr = {history.lr:g} goes from "
             f"({path[0][0]:g}, {path[0][1]:g}) in {len(history.Ws)} steps to "
@@ -267,7 +271,7 @@ def plot_landscape(
     ax.contour(W_grid, b_grid, loss, levels, colors="0.7", linewidths=0.8)
     colors = [MODEL_COLOR, "tab:green", "tab:purple", "tab:brown", "tab:pink"]
     for history, color in zip(histories, itertools.cycle(colors)):
-        path = _path(history)
+        path = descent_path(history)
         ax.plot(
             [W for W, _ in path],
             [b for _, b in path],
@@ -479,18 +483,6 @@ def _run_label(history: History, batches: bool = False) -> str:
     return f"{batch}, lr = {history.lr:g}"
 
 
-def _moments(X: Tensor, y: Tensor) -> tuple[float, ...]:
-    """Means of x^2, x, xy, y and y^2 in float64: the loss at any (W, b) follows from them."""
-    x, t = X.detach().double().cpu(), y.detach().double().cpu()
-    return tuple(v.mean().item() for v in (x * x, x, x * t, t, t * t))
-
-
-def _loss(m: tuple[float, ...], W, b):
-    """The mean squared error at (W, b), from the moments: mean((W x + b - y)^2) expanded."""
-    xx, x, xy, t, tt = m
-    return W * W * xx + 2 * W * b * x + b * b - 2 * W * xy - 2 * b * t + tt
-
-
 def contour_levels(best_loss: float, largest: float) -> list[float]:
     """The losses the landscape's rings are drawn at: L* + 2^k, fourteen of them, the last
     at or below `largest` (plot_landscape and the explorer draw the same rings)."""
@@ -498,18 +490,18 @@ def contour_levels(best_loss: float, largest: float) -> list[float]:
     return [best_loss + 2.0**k for k in range(top - 13, top + 1)]
 
 
-def _path(history: History) -> list[tuple[float, float]]:
+def descent_path(history: History) -> list[tuple[float, float]]:
     """(W, b) at the start of each epoch, then after the last update."""
     return [*zip(history.Ws, history.bs, strict=True), (history.W, history.b)]
 
 
-def _box(points, histories) -> tuple[tuple[float, float], tuple[float, float]]:
+def view_box(points, histories) -> tuple[tuple[float, float], tuple[float, float]]:
     """Limits that show `points` and every path point no farther from the first point than
     its start is (a diverging path leaves the frame), with a margin."""
     (W0, b0), *_ = points
     pts = list(points)
     for h in histories:
-        path = _path(h)
+        path = descent_path(h)
         reach = math.hypot(path[0][0] - W0, path[0][1] - b0)
         pts += [p for p in path if math.hypot(p[0] - W0, p[1] - b0) <= reach * 1.000001]
     Ws, bs = [p[0] for p in pts], [p[1] for p in pts]

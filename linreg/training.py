@@ -1,14 +1,17 @@
-"""Training by hand: one gradient-descent step, the loop around it, and `fit`.
+"""`fit`: the loops the pages write, behind a check of their arguments and a watch for
+divergence.
 
-`gradient_step` and `train` are the algorithm, and trust their inputs: `fit` (and
-`linreg.gradient_step`) check them once, on entry. `fit` also watches the loss for
-divergence, beside the loop rather than inside it.
+The steps and the loops are the pages' (`linreg.pages`): `gradient_step` and `train` from
+"The gradient step" and "Training", `train_minibatch` from "Mini-batches",
+`gradient_step_in_chunks` and `train_on_moments` from "When the data grows". They trust
+their inputs; `fit` checks them once, on entry, runs the loop that fits the data, records
+each epoch in a History and watches the loss beside the loop rather than inside it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -17,117 +20,26 @@ from torch import Tensor
 
 from linreg import checks
 from linreg.curvature import stability_bound
-from linreg.loss import moments_loss, mse_loss
 from linreg.model import LinearModel
+from linreg.pages.gradient import gradient_step
+from linreg.pages.large_data import gradient_step_in_chunks, train_on_moments
+from linreg.pages.loss import mse_loss
+from linreg.pages.minibatch import batches, train_minibatch
+from linreg.pages.training import train
 from linreg.settings import DEFAULTS
-from linreg.statistics import CHUNK, Moments, chunks, sum_of_squares
+from linreg.statistics import CHUNK, sum_of_squares
 
-
-def gradient_step(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
-    """One step of gradient descent on the MSE, in place; returns the loss before the step.
-
-    Trusts its inputs: the checks run before it is called (linreg.checks).
-    """
-    loss = mse_loss(model(X), y)  # forward
-    loss.backward()  # backward: W.grad and b.grad now hold dL/dW and dL/db
-    with torch.no_grad():  # update: not part of the graph
-        for param in model.parameters():
-            param -= lr * param.grad
-            param.grad.zero_()  # backward() adds to .grad: clear it for the next step
-    return loss.detach()
-
-
-def train(
-    model: LinearModel,
-    X: Tensor,
-    y: Tensor,
-    lr: float,
-    num_epochs: int,
-    step: Callable[[LinearModel, Tensor, Tensor, float], Tensor] = gradient_step,
-) -> Iterator[tuple[float, float, float]]:
-    """Take num_epochs gradient steps; yield each epoch's loss, W and b before its step.
-
-    Trusts its inputs: `fit` checks them, runs this loop and watches for divergence (and
-    passes `step=gradient_step_in_chunks` for data larger than a chunk).
-    """
-    for _ in range(num_epochs):
-        W, b = model.W.item(), model.b.item()
-        loss = step(model, X, y, lr)
-        yield loss.item(), W, b
-
-
-def gradient_step_in_chunks(model: LinearModel, X: Tensor, y: Tensor, lr: float) -> Tensor:
-    """`gradient_step` for data larger than a chunk (linreg.statistics.CHUNK examples): the
-    loss is a sum over the examples, so each chunk's share of it goes through backward()
-    on its own, and each adds its part of the gradient to .grad. The temporaries are the
-    size of a chunk, not of the data: they stay in cache and are reused, where a whole-data
-    step allocates (and page-faults) a dozen arrays the size of X every epoch.
-
-    `torch.dot(r, r)` sums the squares in one operation: one temporary fewer than
-    `(r ** 2).sum()`, the array of squares. Trusts its inputs, as gradient_step does; gives
-    the same step, up to float rounding.
-    """
-    n = len(X)
-    loss = torch.zeros((), dtype=X.dtype, device=X.device)
-    for X_c, y_c in chunks(X, y):
-        r = model(X_c) - y_c  # forward: this chunk's residuals
-        share = torch.dot(r, r) / n  # its part of the mean: its sum of squares, over n
-        share.backward()  # backward: adds this chunk's part of dL/dW and dL/db to .grad
-        loss += share.detach()
-    with torch.no_grad():  # update, once, with the whole gradient
-        for param in model.parameters():
-            param -= lr * param.grad
-            param.grad.zero_()
-    return loss
-
-
-def train_on_moments(
-    model: LinearModel, m: Moments, lr: float, num_epochs: int
-) -> Iterator[tuple[float, float, float]]:
-    """`train` from a sample's sufficient statistics (linreg.statistics.moments): each
-    epoch's loss is `moments_loss`, its gradient comes from backward(), and a step costs
-    O(1) whatever n. The same steps as on all the data, up to rounding.
-
-    Trusts its inputs: m comes from linreg.statistics.
-    """
-    for _ in range(num_epochs):
-        W, b = model.W.item(), model.b.item()
-        loss = moments_loss(model.W, model.b, m)  # forward, from six numbers
-        loss.backward()  # backward
-        with torch.no_grad():  # update
-            for param in model.parameters():
-                param -= lr * param.grad
-                param.grad.zero_()
-        yield loss.item(), W, b
-
-
-def batches(n: int, batch_size: int, generator: torch.Generator) -> tuple[Tensor, ...]:
-    """One epoch's mini-batches: the indices 0..n-1 in a fresh random order, cut into
-    pieces of batch_size (the last one smaller when batch_size does not divide n)."""
-    return torch.randperm(n, generator=generator).split(batch_size)
-
-
-def train_minibatch(
-    model: LinearModel,
-    X: Tensor,
-    y: Tensor,
-    lr: float,
-    num_epochs: int,
-    batch_size: int,
-    generator: torch.Generator,
-) -> Iterator[tuple[float, float, float]]:
-    """Each epoch, one gradient step per mini-batch of a fresh shuffle; yield the epoch's
-    loss on all the data, W and b before its steps.
-
-    Trusts its inputs: `fit` checks them, runs this loop and watches for divergence.
-    """
-    for _ in range(num_epochs):
-        W, b = model.W.item(), model.b.item()
-        with torch.no_grad():
-            loss = mse_loss(model(X), y)  # on all the data: the number to compare across runs
-        for index in batches(len(X), batch_size, generator):
-            gradient_step(model, X[index], y[index], lr)
-        yield loss.item(), W, b
+__all__ = [
+    "DivergenceError",
+    "History",
+    "batches",
+    "fit",
+    "gradient_step",
+    "gradient_step_in_chunks",
+    "train",
+    "train_minibatch",
+    "train_on_moments",
+]
 
 
 @dataclass

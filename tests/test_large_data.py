@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import linreg
+import linreg.pages.large_data
 from linreg import statistics, training
 from linreg.statistics import CHUNK
 
@@ -128,9 +129,9 @@ def test_descent_on_the_moments_is_descent_on_all_the_data(data):
     # and its gradient is autograd's on all the data, at a few points
     for W0, b0 in [(16.0, 10.0), (-3.0, 0.25), (3.0, 0.5)]:
         on_moments = linreg.LinearModel(W0, b0, dtype=torch.float64)
-        linreg.loss.moments_loss(on_moments.W, on_moments.b, m).backward()
+        linreg.pages.large_data.moments_loss(on_moments.W, on_moments.b, m).backward()
         on_data = linreg.LinearModel(W0, b0, dtype=torch.float64)
-        linreg.loss.mse_loss(on_data(X), y).backward()
+        linreg.mse_loss(on_data(X), y).backward()
         assert on_moments.W.grad.item() == pytest.approx(on_data.W.grad.item(), rel=1e-9, abs=1e-12)
         assert on_moments.b.grad.item() == pytest.approx(on_data.b.grad.item(), rel=1e-9, abs=1e-12)
 
