@@ -237,7 +237,6 @@ assert answer == [334, 333, 333]
 # would be about twice the true gradient: the run would be a run at twice the learning rate.
 
 # %% tags=["solution"]
-
 halves = [data.X[:500], data.X[500:]], [data.y[:500], data.y[500:]]
 wrong = torch.zeros(())
 for X_part, y_part in zip(*halves, strict=True):

@@ -140,7 +140,6 @@ loss_after = mse_loss(model(data.X), data.y)
 print(f"loss {loss_before.item():.2f} -> {loss_after.item():.2f}, now {model}")
 
 # %% tags=["check"]
-
 torch.testing.assert_close(model.W.grad, torch.zeros(()))  # the step left clean grads
 fresh = linreg.LinearModel(dtype=torch.float64)
 X64, y64 = data.X.double(), data.y.double()

@@ -45,11 +45,15 @@ plot_predictions(data.X, data.y, model, title="After training")
 #
 # Every page is a notebook **run when the site is built**, so each number and figure you see
 # is what the current code produces, and hidden checks fail the build if the prose and the
-# numbers ever disagree. Each code cell runs as it is when pasted, in order, at a Python
-# prompt (after a cell that ends in an indented block, press Enter once more, as the prompt
-# expects), and every page can be downloaded as a Jupyter notebook.
+# numbers ever disagree. Each code cell runs as it is when pasted, in order, into Jupyter,
+# IPython or the prompt of Python 3.13 and later. The older `>>>` prompt ends a class or a
+# function at its first blank line: there, paste a definition without the blank lines
+# inside it, and after a cell that ends in an indented block press Enter once more. Every
+# page can be downloaded as a Jupyter notebook.
 #
-# The code lives in a small package, `linreg`, that the pages import; the
+# The algorithm is written on the pages, in cells you can edit and run on. A small
+# package, `linreg`, holds the same code (written from the pages) and the rest: the data,
+# the checks, the plots. Each page imports what earlier pages defined from it; the
 # [API reference](reference.html) documents it.
 #
 # ## Run it yourself

@@ -58,7 +58,30 @@
 #   $\pm(\kappa - 1)/(\kappa + 1)$, with $\kappa = \lambda_{\max}/\lambda_{\min}$ the
 #   condition number: each part is multiplied by that, up to its sign, at every step.
 #
-# `linreg.curvature` computes $H$ and its eigenvalues in float64, and these learning rates:
+# In code, $H$ and the bound are two short functions. The means are taken in float64, a
+# chunk of the data at a time (`linreg.statistics.mean` and `mean_square`), so that
+# neither rounding nor memory limits the size of the data:
+
+# %% tags=["export"]
+import torch
+
+from linreg.statistics import mean, mean_square
+
+
+def curvature_matrix(X):
+    """H = [[mean of x², mean of x], [mean of x, 1]], in float64: half the loss's Hessian."""
+    m1, m2 = (torch.tensor(m, dtype=torch.float64) for m in (mean(X), mean_square(X)))
+    return torch.stack([torch.stack([m2, m1]), torch.stack([m1, torch.ones_like(m1)])])
+
+
+def stability_bound(X):
+    """The learning rate below which gradient descent on the MSE converges: 1 / λmax of H."""
+    return 1.0 / torch.linalg.eigvalsh(curvature_matrix(X))[-1].item()
+
+
+# %% [markdown]
+# `linreg.stability_bound` is this function behind a check of its argument, and
+# `linreg.curvature.curvature` gives both eigenvalues and the learning rates they allow:
 
 # %%
 import linreg
@@ -68,7 +91,7 @@ data = linreg.make_data()
 curv = curvature(data.X)
 low, high = curv.eigenvalues
 print(f"eigenvalues: {low:.4f} and {high:.4f}")
-print(f"stability bound 1/λmax:      {curv.bound:.4f}")
+print(f"stability bound 1/λmax:      {stability_bound(data.X):.4f}")
 print(f"best lr 1/(λmin + λmax):     {curv.best_lr:.4f}")
 
 # %% [markdown]
@@ -208,10 +231,12 @@ explorer
 import itertools
 import math
 
-import torch
+import linreg.curvature
 
-from linreg.curvature import curvature_matrix
-
+# "linreg.stability_bound is this function", and curvature's eigenvalues give the same bound
+assert linreg.stability_bound(data.X) == stability_bound(data.X)
+assert torch.equal(linreg.curvature.curvature_matrix(data.X), curvature_matrix(data.X))
+assert abs(curv.bound - stability_bound(data.X)) < 1e-12
 # the derivation: L = L* + e^T H e, checked in float64 at random points
 x64, y64 = data.X.double(), data.y.double()
 H = curvature_matrix(data.X)

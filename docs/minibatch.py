@@ -61,7 +61,8 @@ log = train_minibatch(
 )
 for epoch, (loss, W, b) in enumerate(log):
     print(f"Epoch {epoch}: Loss: {loss:.4f}, W = {W:.4f}, b = {b:.4f}")
-print(f"after two epochs: {batched}")
+
+batched
 
 # %% [markdown]
 # `linreg.fit` takes `batch_size` (and the shuffle's `seed`) and runs this loop instead of

@@ -18,19 +18,18 @@ import torch
 from torch import Tensor
 
 from linreg import checks
+from linreg.pages import learning_rate as page
 from linreg.reference import least_squares
 from linreg.settings import DEFAULTS
-from linreg.statistics import mean, mean_square
 
 
 def curvature_matrix(X: Tensor) -> Tensor:
     r"""\(H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}\), in float64.
 
-    X has shape (n,). The loss's Hessian, its matrix of second derivatives, is \(2H\).
+    X has shape (n,). The loss's Hessian, its matrix of second derivatives, is \(2H\). The
+    page's `linreg.pages.learning_rate.curvature_matrix`, behind a check of X.
     """
-    X = checks.reference_vector(X, "X")
-    m1, m2 = (torch.tensor(m, dtype=torch.float64) for m in (mean(X), mean_square(X)))
-    return torch.stack([torch.stack([m2, m1]), torch.stack([m1, torch.ones_like(m1)])])
+    return page.curvature_matrix(checks.reference_vector(X, "X"))
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,9 @@ def stability_bound(X: Tensor) -> float:
     r"""The learning rate below which gradient descent on the MSE converges, \(1/\lambda_{\max}\).
 
     X has shape (n,); H (see the module) and its largest eigenvalue are computed in float64.
+    The page's `linreg.pages.learning_rate.stability_bound`, behind a check of X.
     """
-    return curvature(X).bound
+    return page.stability_bound(checks.reference_vector(X, "X"))
 
 
 def predicted_excess(

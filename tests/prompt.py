@@ -37,6 +37,20 @@ class _Reader(code.InteractiveConsole):
         self.errors.append("\n".join(self.buffer))
 
 
+def without_inner_blank_lines(cell: str) -> str:
+    """The cell as the home page tells a reader of the classic prompt to paste it: without the
+    blank lines inside a class or a function (those followed by an indented line)."""
+    lines = cell.splitlines()
+    kept = [
+        line
+        for number, line in enumerate(lines)
+        if line.strip()
+        or not any(later.strip() for later in lines[number + 1 :])
+        or next(later for later in lines[number + 1 :] if later.strip())[:1] not in (" ", "\t")
+    ]
+    return "\n".join(kept)
+
+
 def pasted_errors(cells: list[str]) -> list[str]:
     """The statements the prompt would refuse, or that use a name only IPython defines."""
     reader = _Reader()
