@@ -85,8 +85,8 @@ for rank in range(2):
 # in a module (a function defined in a notebook cannot be found there; `launch` says so).
 # Each process here runs `linreg.distributed.fit_shard`, which trains from $(16, 10)$ on
 # its shard with `train_distributed` and returns the log: the loss, $W$ and $b$ before each
-# epoch. (The processes import the package's copy of this page's cells, `linreg.pages.distributed`:
-# an edit of a cell above changes what runs here only once it is in a module the processes import.) Twenty epochs at lr = 0.1, on the tutorial's data, on two processes, with even
+# epoch. The new processes run the package's copy of this page's cells
+# (`linreg.pages.distributed`), not the cells as you may have edited them here. Twenty epochs at lr = 0.1, on the tutorial's data, on two processes, with even
 # shards and with uneven ones (137 and 863 examples; `uneven` lists where each shard
 # starts, then $n$):
 

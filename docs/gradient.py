@@ -90,7 +90,7 @@ ratio
 # ## The step
 #
 # The update moves each parameter against its gradient, under `no_grad`, and then clears
-# the gradient. Every way of training on the later pages ends its step with this function:
+# the gradient. Every step the later pages write by hand ends with this function:
 
 # %% tags=["export"]
 import torch
@@ -138,6 +138,7 @@ model = linreg.LinearModel.like(data.X)
 loss_before = gradient_step(model, data.X, data.y, lr=0.1)
 loss_after = mse_loss(model(data.X), data.y)
 print(f"loss {loss_before.item():.2f} -> {loss_after.item():.2f}, now {model}")
+print(f"W.grad after the step: {model.W.grad.item()}")  # zeroed, ready for the next
 
 # %% tags=["check"]
 torch.testing.assert_close(model.W.grad, torch.zeros(()))  # the step left clean grads

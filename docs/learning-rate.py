@@ -136,14 +136,15 @@ for epoch in range(1, len(observed), 4):
 # the learning rates tried below marked on the larger of the two, which sets the pace:
 
 # %%
-plot_contraction(curv, (0.01, 0.1, 0.5, 0.95, 1.05))
+sweep = (0.01, 0.1, 0.5, 0.95, 1.05)  # too small, the default, one step, near and above the bound
+plot_contraction(curv, sweep)
 
 # %% [markdown]
 # And the runs themselves, each from $(16, 10)$ for 20 epochs:
 
 # %%
 histories = []
-for lr in (0.01, 0.1, 0.5, 0.95, 1.05):
+for lr in sweep:
     try:
         run = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=lr)
     except linreg.DivergenceError as error:
@@ -268,7 +269,7 @@ assert all(abs(m / p - 1) < 1e-4 for m, p in zip(measured, expected, strict=True
 assert all(abs(o / p - 1) < 1e-4 for o, p in zip(observed, predicted, strict=True))
 assert all(round(p, 2) == 0.64 for p in expected)
 # the sweep: which runs diverged, and the claims about each
-runs = dict(zip((0.01, 0.1, 0.5, 0.95, 1.05), histories, strict=True))
+runs = dict(zip(sweep, histories, strict=True))
 assert [len(h.losses) for h in histories] == [20, 20, 20, 20, 2]
 kept = (runs[0.01].losses[-1] - best_loss) / (runs[0.01].losses[0] - best_loss)
 assert round(kept, 2) == round(0.98**38, 2) == 0.46, kept  # "kept 0.98^38 ~ 46%"
@@ -392,7 +393,7 @@ assert [round(f, 3) for f in curv.factors(0.3)] == [0.401, 0.395]
 # so the bound is $1/\max(s^2, 1)$: for $s = 2$, $1/4$. Wider inputs need a smaller step.
 
 # %% tags=["solution"]
-answer = linreg.stability_bound(2 * (data.X - data.X.mean()))
+answer = stability_bound(2 * (data.X - data.X.mean()))
 print(f"bound for s = 2: {answer:.4f}")
 
 # %% tags=["check"]

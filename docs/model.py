@@ -130,7 +130,8 @@ for bad in [{"W": 1e39}, {"device": "no-such-device"}]:
 #
 # - The model is two numbers, $W$ and $b$, held as 0-d tensors that require a gradient, and
 #   a forward pass $\hat y = W x + b$ applied to every example at once.
-# - `LinearModel.like(X)` starts at $W = 16$, $b = 10$, far from the data, in X's dtype.
+# - The package's `linreg.LinearModel.like(X)` starts at $W = 16$, $b = 10$, far from the
+#   data, in X's dtype.
 #
 # ## Exercises
 #

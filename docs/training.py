@@ -142,8 +142,9 @@ diverged.losses
 # [Choosing the learning rate](learning-rate.html) derives the bound and the speed of
 # convergence, with an explorer in which you move the learning rate yourself.
 #
-# Try other values in the downloaded notebook: pass them to `train` in the training cell,
-# for example `train(model, data.X, data.y, lr=0.5, num_epochs=10)`, and run the page on.
+# Try other values in the downloaded notebook: pass them to `train` in the training cell
+# and to `fit` in the cell after it, for example `lr=0.5, num_epochs=10` in both, and run
+# the page on.
 # Or, from a terminal in
 # the folder where you installed the notebooks ("Run it yourself" on the home page), run
 # `.venv/bin/linreg --lr 0.5 --epochs 10`.

@@ -50,7 +50,7 @@ def test_an_edited_exported_cell_fails_the_check_until_exported(copy):
 
     refused = export(copy, "--check")
     assert refused.returncode == 1
-    assert "linreg/pages/gradient.py differ" in refused.stderr, refused.stderr
+    assert "linreg/pages/gradient.py disagree with the pages" in refused.stderr, refused.stderr
     assert "+            param -= 0.5 * lr * param.grad" in refused.stderr  # the diff, to the line
     assert "-            param -= lr * param.grad" in refused.stderr
     module = copy / "linreg" / "pages" / "gradient.py"
@@ -79,7 +79,7 @@ def test_a_page_that_stops_exporting_leaves_no_module_behind(copy):
     assert not (copy / "linreg" / "pages" / "loss.py").exists()
 
 
-def test_a_decorated_or_long_cell_is_refused_with_its_line(copy):
+def test_a_decorated_long_or_broken_cell_is_refused_with_its_line(copy):
     page = copy / "docs" / "loss.py"
     original = page.read_text()
     page.write_text(original.replace("def mse_loss(", "@staticmethod\ndef mse_loss(", 1))
@@ -87,6 +87,16 @@ def test_a_decorated_or_long_cell_is_refused_with_its_line(copy):
     refused = export(copy, "--check")
     assert refused.returncode == 1
     assert f"docs/loss.py:{line}: mse_loss has a decorator" in refused.stderr, refused.stderr
+
+    page.write_text(
+        original.replace(
+            "    return ((y_hat - y) ** 2).mean()", "    return ((y_hat - y) ** 2).mean("
+        )
+    )
+    line = page.read_text().splitlines().index("    return ((y_hat - y) ** 2).mean(") + 1
+    refused = export(copy, "--check")
+    assert refused.returncode == 1 and f"docs/loss.py:{line}: " in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
 
     padding = "\n".join(f"    x{i} = {i}" for i in range(15))
     page.write_text(original.replace('of shape (n,)."""\n', f'of shape (n,)."""\n{padding}\n', 1))

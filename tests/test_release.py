@@ -68,4 +68,4 @@ def test_sdist_and_wheel_pass_twine_check(tmp_path):
             for m in archive.getnames()
             if "/" in m
         }
-    assert {"LICENSE", "README.md", "pyproject.toml", "linreg/loss.py"} <= members
+    assert {"LICENSE", "README.md", "pyproject.toml", "linreg/pages/loss.py"} <= members

@@ -67,6 +67,7 @@ def module_text(page: Path, root: Path) -> str | None:
         line = where.get(index, 1)
         if cell.cell_type != "code":
             raise PageError(f"{name}:{line}: only a code cell can be exported")
+        line += len(cell.source) - len(cell.source.lstrip("\n"))  # blank lines it starts with
         source = cell.source.strip("\n")
         count = len(source.splitlines())
         if count > MAX_LINES:
@@ -74,7 +75,14 @@ def module_text(page: Path, root: Path) -> str | None:
                 f"{name}:{line}: an exported cell has {count} lines, more than {MAX_LINES}: "
                 "split it into cells a reader can take in one at a time"
             )
-        for node in ast.walk(ast.parse(source)):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as error:
+            where = line + (error.lineno or 1) - 1
+            raise PageError(
+                f"{name}:{where}: {error.msg}: an exported cell must be Python"
+            ) from None
+        for node in ast.walk(tree):
             decorated = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             if decorated and node.decorator_list:
                 raise PageError(
@@ -152,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         if differ or stale:
             names = ", ".join(str(p.relative_to(root)) for p in [*differ, *stale])
             print(
-                f"tools/export.py --check: {names} differ from the pages they come from; "
+                f"tools/export.py --check: {names} disagree with the pages; "
                 "edit the page and run `python tools/export.py` (never the module itself)",
                 file=sys.stderr,
             )
