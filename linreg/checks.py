@@ -54,30 +54,6 @@ def checked(function: F, check: Callable[..., dict[str, Any]]) -> F:
     return checked_function  # type: ignore[return-value]
 
 
-def checked_init(check: Callable[..., dict[str, Any]]) -> Callable[[type], type]:
-    """Class decorator: the class's `__init__` behind `check`, as `checked` does it."""
-
-    def decorate(cls: type) -> type:
-        init = cls.__init__
-        signature = inspect.signature(init)
-
-        @functools.wraps(init)
-        def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
-            try:
-                bound = signature.bind(self, *args, **kwargs)
-            except TypeError as exc:
-                raise TypeError(f"{cls.__name__}{signature}: {exc}") from None
-            bound.apply_defaults()
-            arguments = dict(bound.arguments)
-            arguments.pop("self")
-            init(self, **check(**arguments))
-
-        cls.__init__ = checked_init
-        return cls
-
-    return decorate
-
-
 # --- numbers -------------------------------------------------------------------------------
 
 
