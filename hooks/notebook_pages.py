@@ -9,6 +9,11 @@ and its copy buttons differ from the rest of the site. For each notebook page th
   time and checked by the `check` cell after it) into a collapsed <details> block;
 - drops the inline <style> and <script> blocks (docs/stylesheets/notebook.css, served
   once and cached, styles the cells with Material's own colours in both palettes);
+- keeps nothing that could run script, embed a document or send the reader elsewhere (an
+  HTML output or a page's markdown could carry any of these): no frames, objects, <base>
+  or <meta>, no comments (a browser may end one sooner than the parser here did), no event
+  handlers or `srcdoc`, no URL but a relative one, http(s), mailto or a raster image's
+  `data:`, no style attribute that loads or runs something;
 - turns each code cell into Material's `pre > code` block, so it gets the same copy button
   as every other code block and copies exactly the cell's source;
 - refuses any figure without alt text;
@@ -33,6 +38,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 from bs4 import BeautifulSoup
+from bs4.element import PreformattedString
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
@@ -42,15 +48,33 @@ MEMO = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "lean"
 THIS = Path(__file__).read_bytes()  # the memo is keyed on this code too
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 JUNK = [
-    "style",
-    "script",
-    "link",
     ".zeroclipboard-container",  # mkdocs-jupyter's copy button; Material adds its own
     ".clipboard-copy-txt",  # the hidden text that button copied
     ".celltoolbar",  # cell tags, for authors only
     ".jp-Collapser",  # empty JupyterLab furniture
     ".celltag_check",  # cells that assert the prose: they ran, and readers need not see them
 ]
+
+# The cleaning works kind by kind on bs4's tree, which bs4 writes out again with every
+# attribute quoted and escaped: what is checked here is what the browser reads. (nh3 would
+# clean to an allowlist, but it comes with the release tools, not the docs build, and
+# would need every tag and attribute that nbconvert writes listed.)
+UNSAFE = [  # removed with all they hold: they run, load or embed a document, or move the page
+    *("script", "style", "link", "base", "meta"),
+    *("iframe", "frame", "frameset", "object", "embed", "applet", "portal", "fencedframe"),
+    # SVG animations can set any attribute, a link's href to a javascript: URL among them
+    *("animate", "set", "animatemotion", "animatetransform", "animatecolor", "discard"),
+    # their content is text to a browser but markup to bs4, so the two would read it apart
+    *("noscript", "noembed", "noframes", "xmp", "plaintext"),
+]
+URL_ATTRIBUTES = {  # (after any namespace prefix: xlink:href, xml:base)
+    *("href", "src", "srcset", "imagesrcset", "action", "formaction", "ping", "base"),
+    *("data", "codebase", "classid", "archive", "poster", "background", "cite", "longdesc"),
+    *("lowsrc", "dynsrc", "manifest", "icon", "usemap"),
+}
+SCHEMES = {"http", "https", "mailto"}
+IMAGES = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]")  # raster images run no script
+CSS_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla", "calc", "var", "min", "max", "clamp"}
 
 
 def is_notebook(page) -> bool:
@@ -91,16 +115,7 @@ def lean_page(html: str, page) -> tuple[str, list[dict]]:
     """The page's HTML as the site shows it, and its table of contents."""
     soup = BeautifulSoup(html, "html.parser")
     tag_markdown_cells(soup, page)
-    for element in soup.select(", ".join(JUNK)):  # one pass over the page, not one each
-        if not element.decomposed:  # not inside an element removed just before
-            element.decompose()
-    # No script by other means either (a page's markdown or an HTML output could carry
-    # one): event-handler attributes, and javascript: links and sources.
-    for element in soup.find_all(True):
-        for name, value in list(element.attrs.items()):
-            if name.lower().startswith("on") or runs_script(value):
-                del element[name]
-
+    clean(soup)
     fold_solutions(soup)
 
     # nbconvert's cell ids read "cell-id=<random hex>": random, so no two builds would agree,
@@ -184,13 +199,60 @@ def fold_solutions(soup) -> None:
         group.append(cell.extract())
 
 
-def runs_script(value) -> bool:
-    """Whether an attribute's value is a URL that runs script when followed or loaded
-    (browsers ignore whitespace and control characters inside the scheme)."""
-    if not isinstance(value, str):
-        return False
-    scheme = re.sub(r"[\x00-\x20]", "", value).lower()
-    return scheme.startswith(("javascript:", "vbscript:", "data:text/html"))
+def clean(soup) -> None:
+    """Remove from the soup mkdocs-jupyter's furniture (JUNK) and whatever could run a
+    script, embed a document or move the page."""
+    for element in soup.select(", ".join(JUNK + UNSAFE)):  # one pass, not one each
+        if not element.decomposed:  # not inside an element removed just before
+            element.decompose()
+    # bs4 writes comments, CDATA and <?...> back verbatim, and a browser may end them
+    # sooner than html.parser did ("<!-->", "--!>", "<![CDATA[>"), exposing the rest.
+    for markup in soup.find_all(string=lambda s: isinstance(s, PreformattedString)):
+        markup.extract()
+    for element in soup.find_all(True):
+        for name, value in list(element.attrs.items()):
+            if not safe_attribute(name, " ".join(value) if isinstance(value, list) else value):
+                del element[name]
+
+
+def safe_attribute(name: str, value: str) -> bool:
+    """Whether an attribute (name lower-cased, value unescaped, as bs4 gives them) may stay."""
+    local = name.rsplit(":", 1)[-1]
+    if not re.fullmatch(r"[a-z][a-z0-9_.:-]*", name) or local.startswith("on"):
+        return False  # an event handler, or a name that bs4 would write out verbatim
+    if local == "srcdoc":
+        return False  # a frame's whole document
+    if local in URL_ATTRIBUTES:  # srcset and ping hold several, split at commas or spaces
+        return all(safe_url(url) for url in re.split(r"[\s,]+", value))
+    if local == "style":
+        return safe_style(value)
+    return True
+
+
+def safe_url(url: str) -> bool:
+    """Whether a URL is relative, a fragment, http(s), mailto or a raster image's data:
+    (browsers skip tabs and newlines in a scheme, and control characters before it; this
+    skips all of them, anywhere)."""
+    url = re.sub(r"[\x00-\x20\x7f]", "", url).lower()
+    scheme, colon, _ = re.split(r"[/?#]", url, maxsplit=1)[0].partition(":")
+    if not colon:
+        return True  # a path, a query or a fragment: this site
+    return scheme in SCHEMES or (scheme == "data" and IMAGES.match(url) is not None)
+
+
+def safe_style(css: str) -> bool:
+    """Whether a style attribute only sets values: no function but colours and arithmetic
+    (url(), image-set(), expression() load or run something), no @import, no scheme."""
+    css = re.sub(r"/\*.*?(\*/|$)", "", css, flags=re.DOTALL)  # IE read expr/**/ession(
+    css = re.sub(  # escapes, as the CSS tokenizer reads them: \75 rl( is url(
+        r"\\([0-9a-fA-F]{1,6})\s?|\\(.)",
+        lambda m: chr(min(int(m[1], 16), 0x10FFFF)) if m[1] else m[2],
+        css,
+        flags=re.DOTALL,
+    )
+    css = re.sub(r"[\x00-\x20\x7f]", "", css).lower()
+    functions = set(re.findall(r"([\w-]*)\(", css))
+    return functions <= CSS_FUNCTIONS and not re.search(r"@|script:", css)
 
 
 def toc_tokens(soup) -> list[dict]:
