@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import torch
 from torch import Tensor
 
+from linreg.statistics import sum_of_squares
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -108,7 +110,7 @@ def representable(value: float, name: str, dtype: torch.dtype) -> float:
 
 
 def torch_device(device: object) -> torch.device:
-    """`device` as a torch.device that exists on this machine, or an error."""
+    """`device` as a torch.device that exists on this machine and can hold data, or an error."""
     try:
         checked = torch.device(device)  # type: ignore[arg-type]
     except (RuntimeError, TypeError) as exc:
@@ -122,6 +124,14 @@ def torch_device(device: object) -> torch.device:
             f"device={device!r}, but this torch has no CUDA device to use: pass "
             "device='cpu', or install a CUDA build of torch on a machine with a GPU.",
         )
+    try:  # a value there and back: 'meta' holds no data, and a missing backend raises
+        torch.ones(1, device=checked).cpu()
+    except Exception as exc:  # each backend raises its own kind
+        raise ArgumentError(
+            "device",
+            f"device={device!r} cannot hold data on this machine ({type(exc).__name__}: "
+            f"{(str(exc).splitlines() or ['no message'])[0][:100]}): pass device='cpu'.",
+        ) from None
     return checked
 
 
@@ -159,22 +169,14 @@ def vector(
     Tensors keep their dtype and device unless `dtype` or `device` is given. Anything else
     (a list, a NumPy array) is converted straight to `dtype` (default: its own floating
     dtype, else torch's default), so a list of floats never passes through float32 on its
-    way to float64.
+    way to float64. A finite value that `dtype` cannot hold is an error about its size,
+    not a NaN.
     """
     if isinstance(values, Tensor):
+        torch_device(values.device)  # not 'meta', which holds no values
         tensor = values.detach()
     else:
-        try:
-            tensor = torch.as_tensor(values)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise ArgumentTypeError(
-                name,
-                f"{name} must be a tensor or a list/array of numbers; got "
-                f"{type(values).__name__} that torch cannot convert ({exc}). Pass numbers, "
-                "for example [0.1, 0.5, 1.2].",
-            ) from None
-        if dtype is not None and not (tensor.dtype == torch.bool or tensor.is_complex()):
-            tensor = torch.as_tensor(values, dtype=dtype)  # straight to dtype, no detour
+        tensor = _converted(values, name, dtype)
     if tensor.dtype == torch.bool or tensor.is_complex():
         raise ArgumentTypeError(
             name, f"{name} must hold real numbers, not {tensor.dtype}; convert it with .float()."
@@ -192,12 +194,109 @@ def vector(
     if dtype is not None or device is not None:
         tensor = tensor.to(dtype=dtype or tensor.dtype, device=device or tensor.device)
     if not torch.isfinite(tensor).all():
-        bad = int((~torch.isfinite(tensor)).sum())
-        raise ArgumentError(
-            name,
-            f"{name} holds {bad} NaN or infinite value(s): drop or impute them before fitting.",
-        )
+        raise _not_finite(values, tensor, name)
     return tensor
+
+
+def _converted(values: object, name: str, dtype: torch.dtype | None) -> Tensor:
+    """A list or an array as a tensor: straight to `dtype` when it is given and the values
+    are real, else as torch infers it (integers beyond int64 go to a float)."""
+    try:
+        tensor = torch.as_tensor(values)
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        if not isinstance(exc, OverflowError) and "Overflow" not in str(exc):
+            raise _unconvertible(values, name, exc) from None
+        tensor = None  # Python integers too large for int64: as floats, below
+    if tensor is not None and (tensor.dtype == torch.bool or tensor.is_complex()):
+        return tensor  # vector() says what is wrong with it
+    if tensor is None or dtype is not None:
+        float_dtype = dtype or torch.get_default_dtype()
+        try:
+            tensor = torch.as_tensor(values, dtype=float_dtype)  # straight to dtype, no detour
+        except OverflowError:
+            raise ArgumentError(
+                name,
+                f"{name} holds a number too large for any float dtype (float64's largest is "
+                f"{torch.finfo(torch.float64).max:.3g}): rescale {name}, for example divide "
+                "it by a power of ten.",
+            ) from None
+    return tensor
+
+
+def _unconvertible(values: object, name: str, exc: Exception) -> ArgumentError:
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    if kind in ("f", "i", "u"):  # a NumPy array of numbers torch has no dtype for
+        return ArgumentTypeError(
+            name,
+            f"{name} is a NumPy array of {values.dtype}, which torch cannot hold: convert it "
+            f"with {name}.astype(numpy.float64).",
+        )
+    return ArgumentTypeError(
+        name,
+        f"{name} must be a tensor or a list/array of numbers; got "
+        f"{type(values).__name__} that torch cannot convert ({exc}). Pass numbers, "
+        "for example [0.1, 0.5, 1.2].",
+    )
+
+
+def _not_finite(values: object, tensor: Tensor, name: str) -> ArgumentError:
+    """The error for a `tensor` with values that are not finite: NaN or infinite in
+    `values` themselves, or finite values too large for the tensor's dtype."""
+    try:  # the values as given, in float64 (a list would become float32 by default)
+        if isinstance(values, Tensor) or hasattr(values, "dtype"):  # a tensor, an array
+            given = torch.as_tensor(values).detach().to(torch.float64)
+        else:
+            given = torch.as_tensor(values, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        given = None
+    source = given if given is not None and given.numel() == tensor.numel() else tensor
+    bad = int((~torch.isfinite(source)).sum())
+    if bad:
+        return ArgumentError(
+            name,
+            f"{name} holds {bad} NaN or infinite value(s): drop or impute them first.",
+        )
+    largest = source.abs().max().item()
+    return ArgumentError(
+        name,
+        f"{name} holds values as large as {largest:.3g}, beyond {tensor.dtype}'s largest, "
+        f"{torch.finfo(tensor.dtype).max:.3g}: rescale {name}, or use float64 data and a "
+        "float64 model (linreg.LinearModel.like(X)).",
+    )
+
+
+def within_range(values: Tensor, name: str) -> float:
+    """The float64 sum of `values ** 2`, if it fits in their dtype, or an error naming
+    `name`: the loss and its gradient sum such squares, which would overflow."""
+    total = sum_of_squares(values)
+    if total > torch.finfo(values.dtype).max:
+        raise too_large(name, values, values.dtype)
+    return total
+
+
+def too_large(name: str, values: Tensor, dtype: torch.dtype) -> ArgumentError:
+    """The error for finite `values` whose sums of squares overflow `dtype`, with a power
+    of ten to divide them by."""
+    largest = torch.finfo(dtype).max
+    # log10 of the root of the sum of squares, at most (in logs: the product may overflow)
+    size = math.log10(values.abs().max().item()) + math.log10(len(values)) / 2
+    scale = 10 ** (math.ceil(size - math.log10(largest) / 2) + 1)
+    wider = ", or use float64 data and a float64 model" if dtype != torch.float64 else ""
+    return ArgumentError(
+        name,
+        f"{name} is too large for {dtype}: the sum of its squares overflows it (largest "
+        f"{largest:.3g}), and the loss sums such squares. Rescale {name} (for example "
+        f"{name} / {scale:g}){wider}.",
+    )
+
+
+def parameter(value: object, name: str) -> Tensor | float:
+    """`value` as a finite number: a float, or a 0-d floating tensor (kept, for autograd)."""
+    if isinstance(value, Tensor) and value.is_floating_point() and value.ndim == 0:
+        if not torch.isfinite(value).all():
+            raise ArgumentError(name, f"{name} must be finite; got {value.item()}.")
+        return value
+    return finite_number(value, name)
 
 
 def same_length(X: Tensor, y: Tensor) -> None:
@@ -230,6 +329,13 @@ def linear_model(model: object) -> Any:
             "model",
             f"model must be a linreg.LinearModel; got {type(model).__name__}. "
             "Build one with linreg.LinearModel.like(X).",
+        )
+    torch_device(W.device)  # not 'meta', which holds no values
+    if (W.dtype, W.device) != (b.dtype, b.device):
+        raise ArgumentError(
+            "b",
+            f"model.W is {W.dtype} on {W.device} but model.b is {b.dtype} on {b.device}: "
+            "build the model with linreg.LinearModel.like(X).",
         )
     for name, param in (("W", W), ("b", b)):
         if param.ndim != 0 or not param.is_floating_point():
@@ -306,6 +412,17 @@ def loss_arguments(y_hat: object, y: object) -> dict[str, Any]:
         raise ArgumentError(*_shape_mismatch(y_hat.shape, y.shape))
     if y.numel() == 0:
         raise ArgumentError("y", "y is empty: the mean of no squared residuals is undefined.")
+    if y_hat.device != y.device:
+        raise ArgumentError(
+            "y", f"y_hat is on {y_hat.device} but y on {y.device}: move y with y.to(y_hat.device)."
+        )
+    # As fit refuses such data: a NaN loss would not say which value was bad.
+    for name, value in (("y", y), ("y_hat", y_hat)):
+        if not torch.isfinite(value).all():
+            bad = int((~torch.isfinite(value)).sum())
+            raise ArgumentError(
+                name, f"{name} holds {bad} NaN or infinite value(s): the loss would be NaN."
+            )
     return {"y_hat": y_hat, "y": y}
 
 
@@ -330,6 +447,8 @@ def step_arguments(model: object, X: object, y: object, lr: object) -> dict[str,
     """The arguments of gradient_step: a model, its data and a learning rate."""
     model = linear_model(model)
     X, y = model_data(model, X, y)
+    within_range(X, "X")
+    within_range(y, "y")
     lr = representable(learning_rate(lr), "lr", model.W.dtype)
     return {"model": model, "X": X, "y": y, "lr": lr}
 
@@ -375,6 +494,23 @@ def memory(num_examples: int, bytes_per_example: int, what: str) -> None:
         f"this machine has {available / 1e9:.3g} GB available: pass fewer examples, such as "
         f"{10 ** int(math.log10(fits))}.",
     )
+
+
+def callback(on_epoch: object) -> None:
+    """`on_epoch`, if it is None or can be called."""
+    if on_epoch is not None and not callable(on_epoch):
+        raise ArgumentTypeError(
+            "on_epoch",
+            f"on_epoch must be a function called as on_epoch(epoch, loss), or None; got "
+            f"{on_epoch!r}.",
+        )
+
+
+def flag(value: object, name: str) -> bool:
+    """`value`, if it is True or False."""
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(name, f"{name} must be True or False; got {value!r}.")
+    return value
 
 
 def in_process_group(batch_size: object) -> None:

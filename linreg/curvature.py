@@ -29,7 +29,11 @@ def curvature_matrix(X: Tensor) -> Tensor:
     X has shape (n,). The loss's Hessian, its matrix of second derivatives, is \(2H\). The
     page's `linreg.pages.learning_rate.curvature_matrix`, behind a check of X.
     """
-    return page.curvature_matrix(checks.reference_vector(X, "X"))
+    X = checks.reference_vector(X, "X")
+    H = page.curvature_matrix(X)
+    if not torch.isfinite(H).all():
+        raise checks.too_large("X", X, torch.float64)
+    return H
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,11 @@ def stability_bound(X: Tensor) -> float:
     X has shape (n,); H (see the module) and its largest eigenvalue are computed in float64.
     The page's `linreg.pages.learning_rate.stability_bound`, behind a check of X.
     """
-    return page.stability_bound(checks.reference_vector(X, "X"))
+    X = checks.reference_vector(X, "X")
+    bound = page.stability_bound(X)
+    if not bound > 0:  # the mean of x ** 2 overflowed float64 (1 / inf, or NaN)
+        raise checks.too_large("X", X, torch.float64)
+    return bound
 
 
 def predicted_excess(

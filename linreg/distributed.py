@@ -47,6 +47,9 @@ TIMEOUT = 120.0  # seconds a launch, or one collective, may take before it is st
 def shard(n: int, rank: int, world_size: int) -> slice:
     """The examples that process `rank` of `world_size` holds: a contiguous slice of
     range(n); the shards' sizes differ by one at most."""
+    n = whole_number(n, "n", 0, 1000)
+    world_size = whole_number(world_size, "world_size", 1, 2)
+    rank = whole_number(rank, "rank", 0, 0, high=world_size - 1)
     size, extra = divmod(n, world_size)
     start = rank * size + min(rank, extra)
     return slice(start, start + size + (rank < extra))
@@ -248,15 +251,21 @@ def _part(n: int, bounds: list[int] | None) -> slice:
 
 
 def check_bounds(n: int, world_size: int, bounds: list[int]) -> None:
-    """Raise ValueError unless `bounds` cut range(n) into `world_size` shards:
-    world_size + 1 numbers, from 0 to n, never decreasing."""
-    bounds = list(bounds)
-    ordered = all(a <= b for a, b in itertools.pairwise(bounds))
-    if len(bounds) != world_size + 1 or bounds[0] != 0 or bounds[-1] != n or not ordered:
+    """Raise an ArgumentError (a ValueError) naming `bounds` unless they cut range(n) into
+    `world_size` shards: world_size + 1 whole numbers, from 0 to n, never decreasing."""
+    n = whole_number(n, "n", 0, 1000)
+    world_size = whole_number(world_size, "world_size", 1, 2)
+    try:
+        bounds = [whole_number(bound, "bounds", 0, 0) for bound in bounds]
+        ordered = all(a <= b for a, b in itertools.pairwise(bounds))
+    except (ArgumentError, TypeError):
+        bounds, ordered = bounds, False
+    if not ordered or len(bounds) != world_size + 1 or bounds[0] != 0 or bounds[-1] != n:
         example = [shard(n, rank, world_size).start for rank in range(world_size)] + [n]
-        raise ValueError(
+        raise ArgumentError(
+            "bounds",
             f"bounds={bounds} must cut the {n} examples into {world_size} shards, one per "
-            f"process: {world_size + 1} increasing numbers from 0 to {n}, e.g. {example}"
+            f"process: {world_size + 1} increasing numbers from 0 to {n}, e.g. {example}",
         )
 
 

@@ -35,6 +35,9 @@ from linreg.training import History, train
 PANEL = (480, 330)  # each panel's size in the SVG's own units (about px on a desktop)
 PLOT = (58, 12, 410, 270)  # the plotting area in a panel: left, top, width, height
 DIGITS = 6  # significant digits kept of each number: the page's JSON stays small
+# The page holds every epoch of every run as JSON: these keep it to a few hundred KB.
+MAX_RUNS, MAX_EPOCHS = 200, 1000
+MAX_BOUNDS = 10  # lrs up to this many times the stability bound: beyond, runs overflow at once
 
 
 @dataclass
@@ -66,7 +69,9 @@ class Explorer:
         return plot_landscape(X, y, *runs, true_W=true_W, true_b=true_b)
 
     def _repr_html_(self) -> str:
-        spec = html.escape(json.dumps(self.spec, separators=(",", ":")), quote=True)
+        # allow_nan=False: a NaN or an infinity would make the page's JSON invalid
+        text = json.dumps(self.spec, separators=(",", ":"), allow_nan=False)
+        spec = html.escape(text, quote=True)
         shown = ", ".join(f"{lr:g}" for lr in self.shown)
         return (
             f'<div class="linreg-explorer" data-explorer="{spec}">'
@@ -94,20 +99,42 @@ def explore(
 
     The slider starts at `start` (by default the lr in `lrs` nearest `DEFAULTS.lr`); the
     static figure shows the runs at `shown` (by default `start` alone). Both must be among
-    `lrs`. A run whose numbers overflow stops there.
+    `lrs`. A run whose numbers overflow stops there. Refuses, naming the argument, anything
+    that is not finite, more than MAX_RUNS lrs or MAX_EPOCHS epochs (the page holds every
+    number as JSON), and lrs above MAX_BOUNDS times the stability bound.
     """
-    lrs = [checks.learning_rate(lr) for lr in lrs]
-    if not lrs or sorted(set(lrs)) != lrs:
+    if not isinstance(lrs, list | tuple) or not 0 < len(lrs) <= MAX_RUNS:
         raise checks.ArgumentError(
-            "lrs", f"lrs must be increasing, with no repeats, and not empty; got {lrs}."
+            "lrs", f"lrs must be a list of 1 to {MAX_RUNS} learning rates; got {lrs!r}."
         )
+    lrs = [checks.learning_rate(lr) for lr in lrs]
+    if sorted(set(lrs)) != lrs:
+        raise checks.ArgumentError("lrs", f"lrs must be increasing, with no repeats; got {lrs}.")
     if start is None:
         start = min(lrs, key=lambda lr: abs(lr - DEFAULTS.lr))
     start = _among(lrs, start, "start")
     shown = tuple(_among(lrs, lr, "shown") for lr in (shown or (start,)))
-    num_epochs = checks.whole_number(num_epochs, "num_epochs", 1, DEFAULTS.num_epochs)
+    num_epochs = checks.whole_number(num_epochs, "num_epochs", 1, DEFAULTS.num_epochs, MAX_EPOCHS)
+    W0, b0 = checks.finite_number(W0, "W0", "16.0"), checks.finite_number(b0, "b0", "10.0")
+    if (true_W is None) != (true_b is None):
+        raise checks.ArgumentError(
+            "true_b" if true_b is None else "true_W",
+            "pass both true_W and true_b (the line the data were drawn from), or neither.",
+        )
+    if true_W is not None:
+        true_W = checks.finite_number(true_W, "true_W", "3.0")
+        true_b = checks.finite_number(true_b, "true_b", "0.5")
     probe = LinearModel.like(X, W=W0, b=b0)
     X, y = checks.model_data(probe, X, y)
+    x_squares, y_squares = checks.within_range(X, "X"), checks.within_range(y, "y")
+    bound = curvature(X).bound
+    if lrs[-1] > MAX_BOUNDS * bound:
+        raise checks.ArgumentError(
+            "lrs",
+            f"lrs go up to {lrs[-1]:g}, more than {MAX_BOUNDS} times this data's stability "
+            f"bound {bound:.4g}: such runs overflow within a step or two and show nothing "
+            f"new. Keep lrs below {MAX_BOUNDS * bound:.4g}.",
+        )
 
     histories, finals = [], []
     for lr in lrs:
@@ -119,11 +146,14 @@ def explore(
             history.losses.append(loss)
             history.Ws.append(W)
             history.bs.append(b)
-        if not history.losses:
+        if not history.losses:  # the first loss overflowed: name its largest term
+            terms = {"y": y_squares, "W0": W0 * W0 * x_squares, "b0": b0 * b0 * len(X)}
+            name = max(terms, key=terms.__getitem__)
             raise checks.ArgumentError(
-                "y",
-                f"the loss at the start, W0={W0:g}, b0={b0:g}, is not finite in {X.dtype}: "
-                "rescale y, start nearer the data, or use float64 data.",
+                name,
+                f"the loss at the start, W0={W0:g}, b0={b0:g}, overflows {X.dtype}, and "
+                f"{name} is its largest term: "
+                + ("rescale y, or use float64 data." if name == "y" else f"pass a smaller {name}."),
             )
         history.W, history.b = model.W.item(), model.b.item()
         with torch.no_grad():

@@ -5,7 +5,6 @@ check of its arguments before the page's `__init__` runs."""
 from __future__ import annotations
 
 import torch
-from torch import Tensor
 
 from linreg import checks
 from linreg.pages import model as page
@@ -36,7 +35,7 @@ class LinearModel(page.LinearModel):
         Float tensors and NumPy float arrays keep their dtype; lists and integer data take
         torch's default float, as `fit` will convert them.
         """
-        device = X.device if isinstance(X, Tensor) else "cpu"
+        device = checks.vector(X, "X").device  # data, or an error naming X
         return cls(W, b, dtype=checks.dtype_of(X), device=device)
 
     def __repr__(self) -> str:

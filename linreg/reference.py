@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import torch
 from torch import Tensor
 
 from linreg import checks
@@ -19,6 +22,7 @@ def manual_gradient(
     """
     X, y = checks.vector(X, "X"), checks.vector(y, "y", dtype=checks.dtype_of(X))
     checks.same_length(X, y)
+    W, b = (checks.parameter(value, name) for value, name in ((W, "W"), (b, "b")))
     r = W * X + b - y
     return 2 * (r * X).mean(), 2 * r.mean()
 
@@ -35,11 +39,28 @@ def least_squares(X: Tensor, y: Tensor) -> tuple[float, float]:
     """
     X, y = checks.reference_data(X, y)
     m = moments(X, y)
-    if m.n < 2 or m.sxx == 0.0:
+    if m.n < 2:
         raise checks.ArgumentError(
             "X",
-            "X needs at least two distinct values for the least-squares line to be unique; "
-            "pass more examples (e.g. num_examples >= 2).",
+            f"X has {m.n} example, and a line through one point is not unique: pass at "
+            "least two examples with different x.",
+        )
+    if not math.isfinite(m.sxx):
+        raise checks.too_large("X", X, torch.float64)
+    if m.sxx == 0.0:
+        raise checks.ArgumentError(
+            "X",
+            f"all {m.n} values of X are equal in {X.dtype}, so no line through them is "
+            "unique: pass X with at least two different values"
+            + (
+                f" (values closer together than {X.dtype} tells apart round to one number: "
+                "pass float64 data)."
+                if X.dtype != torch.float64
+                else "."
+            ),
         )
     W = m.sxy / m.sxx
-    return W, m.y_mean - W * m.x_mean
+    b = m.y_mean - W * m.x_mean
+    if not all(map(math.isfinite, (m.syy, m.sxy, W, b))):
+        raise checks.too_large("y", y, torch.float64)
+    return W, b

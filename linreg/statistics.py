@@ -83,31 +83,55 @@ def moments(X: Tensor, y: Tensor) -> Moments:
 
 def write_pairs(path: str | os.PathLike, X: Tensor, y: Tensor) -> None:
     """Write (x, y) pairs to `path` as raw float32, interleaved, a chunk at a time: the
-    format `read_moments` streams."""
+    format `read_moments` streams. X and y: finite, shape (n,), of one length."""
+    from linreg import checks  # it imports this module
+
+    X, y = checks.vector(X, "X"), checks.vector(y, "y")
+    checks.same_length(X, y)
+    for name, values in (("X", X), ("y", y)):
+        if values.abs().max().item() > torch.finfo(torch.float32).max:
+            raise checks.ArgumentError(
+                name, f"{name} holds values beyond float32's range, which the file stores."
+            )
     with open(path, "wb") as file:
         for X_c, y_c in chunks(X, y):
-            file.write(torch.stack([X_c, y_c], dim=1).float().numpy().tobytes())
+            file.write(torch.stack([X_c, y_c], dim=1).float().cpu().numpy().tobytes())
 
 
 def read_moments(path: str | os.PathLike, chunk: int = CHUNK) -> Moments:
     """The Moments of the (x, y) pairs in a file `write_pairs` wrote, in one pass that
     reads `chunk` pairs at a time into one buffer (8 bytes a pair): the memory it needs is
     bounded by one chunk's, the buffer and that chunk's float64 temporaries (a few times
-    the buffer), however large the file."""
+    the buffer), however large the file. A file that is empty, ends inside a pair or
+    holds a NaN or an infinity is refused, naming the pair."""
+    from linreg import checks  # it imports this module
+
+    chunk = checks.whole_number(chunk, "chunk", 1, CHUNK)
     buffer = torch.empty((chunk, 2), dtype=torch.float32)
     view = memoryview(buffer.numpy()).cast("B")
-    total = None
+    total, read = None, 0
     with open(path, "rb", buffering=0) as file:
         while size := file.readinto(view):
             while size % 8 and (more := file.readinto(view[size:])):
                 size += more  # a short read: fill the pair it stopped in
             if size % 8:
-                raise ValueError(f"{path} ends in the middle of a pair: not float32 (x, y) pairs")
+                raise checks.ArgumentError(
+                    "path", f"{path} ends in the middle of a pair: not float32 (x, y) pairs."
+                )
             pairs = buffer[: size // 8]
+            finite = torch.isfinite(pairs).all(dim=1)
+            if not finite.all():
+                where = read + int((~finite).nonzero()[0, 0])
+                raise checks.ArgumentError(
+                    "path",
+                    f"{path} holds a NaN or an infinity at pair {where} (counting from 0): "
+                    "drop or impute such pairs before writing the file.",
+                )
             part = chunk_moments(pairs[:, 0], pairs[:, 1])
             total = part if total is None else total.merge(part)
+            read += len(pairs)
     if total is None:
-        raise ValueError(f"{path} is empty: no (x, y) pairs to read")
+        raise checks.ArgumentError("path", f"{path} is empty: no (x, y) pairs to read.")
     return total
 
 

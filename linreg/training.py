@@ -27,7 +27,7 @@ from linreg.pages.loss import mse_loss
 from linreg.pages.minibatch import batches, train_minibatch
 from linreg.pages.training import train
 from linreg.settings import DEFAULTS
-from linreg.statistics import CHUNK, sum_of_squares
+from linreg.statistics import CHUNK
 
 __all__ = [
     "DivergenceError",
@@ -66,7 +66,8 @@ class DivergenceError(ArithmeticError):
     """Training diverged: the loss rose by more than rounding explains, or overflowed.
 
     `.history` holds the run so far, `.bound` the stability bound of the data (lr is
-    normally above it) and `.suggested_lr` a smaller learning rate to try.
+    normally above it) and `.suggested_lr` a smaller learning rate to try. `fit` has put
+    the model back as it came in, so a second call with that lr starts where this one did.
     """
 
     def __init__(self, message: str, history: History, bound: float, suggested_lr: float) -> None:
@@ -85,18 +86,22 @@ def fit(
     num_epochs: int = DEFAULTS.num_epochs,
     on_epoch: Callable[[int, float], object] | None = None,
     batch_size: int | None = None,
-    seed: int = DEFAULTS.seed,
+    seed: int | None = None,
     distributed: bool = False,
 ) -> History:
     """Train `model` in place for `num_epochs` epochs on (X, y), each of shape (n,).
 
     An epoch is one gradient step on all the data (`train`), or with `batch_size`, one step
-    per mini-batch of a shuffle drawn from a generator seeded with `seed`
-    (`train_minibatch`). Checks its inputs once and records each epoch in a History. Below
-    the stability bound the loss of full-batch gradient descent on this quadratic never
-    rises, so a rise larger than rounding can explain, or an overflow, raises
-    DivergenceError with the history so far; with mini-batches the loss is noisy, and only
-    an overflow or a tenfold rise over the start does.
+    per mini-batch of a shuffle drawn from a generator seeded with `seed` (default
+    `DEFAULTS.seed`; a seed without a batch size is refused: full batches draw nothing)
+    (`train_minibatch`). Checks every argument once, on entry, and records each epoch in a
+    History. Below the stability bound the loss of full-batch gradient descent on this
+    quadratic never rises, so a rise larger than rounding can explain, or an overflow,
+    raises DivergenceError with the history so far; with mini-batches the loss is noisy,
+    and only an overflow or a tenfold rise over the start does.
+
+    A call that raises (an ArgumentError, a DivergenceError, an error of `on_epoch`,
+    Ctrl-C) leaves the model as it was: W, b and their .grad as they came in.
 
     With `distributed=True`, this process is one of a torch.distributed group (started by
     torchrun, or `linreg.distributed.launch`), (X, y) is its shard, and each step is one on
@@ -107,40 +112,77 @@ def fit(
     def checked():
         model_ = checks.linear_model(model)
         X_, y_ = checks.model_data(model_, X, y)
+        sums = checks.within_range(X_, "X"), checks.within_range(y_, "y")
         lr_ = checks.representable(checks.learning_rate(lr), "lr", model_.W.dtype)
         epochs = checks.whole_number(num_epochs, "num_epochs", 0, DEFAULTS.num_epochs)
-        return model_, X_, y_, lr_, epochs
+        return model_, X_, y_, sums, lr_, epochs
 
-    if distributed:
+    checks.callback(on_epoch)
+    if checks.flag(distributed, "distributed"):
         from linreg import distributed as group
 
         checks.in_process_group(batch_size)
+        if seed is not None:
+            raise _seed_without_batches()
         # Each process checks its own shard, and all refuse or none does: one that stopped
         # alone would leave the others waiting in the first collective.
-        model, X, y, lr, num_epochs = group.agreed(checked)
+        model, X, y, sums, lr, num_epochs = group.agreed(checked)
+        start = _saved(model)
         steps = group.train_distributed(model, X, y, lr, num_epochs)
     else:
-        model, X, y, lr, num_epochs = checked()
+        if batch_size is not None:
+            batch_size = checks.whole_number(batch_size, "batch_size", 1, 32)
+            seed = checks.whole_number(
+                DEFAULTS.seed if seed is None else seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1
+            )
+        elif seed is not None:
+            raise _seed_without_batches()
+        model, X, y, sums, lr, num_epochs = checked()
+        start = _saved(model)
         if batch_size is None:
             step = gradient_step if len(X) <= CHUNK else gradient_step_in_chunks
             steps = train(model, X, y, lr, num_epochs, step)
         else:
-            batch_size = checks.whole_number(batch_size, "batch_size", 1, 32)
-            seed = checks.whole_number(seed, "seed", 0, DEFAULTS.seed, high=2**32 - 1)
             generator = torch.Generator().manual_seed(seed)
             steps = train_minibatch(model, X, y, lr, num_epochs, batch_size, generator)
 
     history = History(lr=lr, batch_size=batch_size)
-    watch = _DivergenceWatch(X, y, noisy=batch_size is not None, distributed=distributed)
-    for loss, W, b in steps:
-        history.losses.append(loss)
-        history.Ws.append(W)
-        history.bs.append(b)
-        watch(history, model)
-        if on_epoch is not None:
-            on_epoch(len(history.losses) - 1, loss)
+    try:
+        watch = _DivergenceWatch(X, y, sums, noisy=batch_size is not None, distributed=distributed)
+        for loss, W, b in steps:
+            history.losses.append(loss)
+            history.Ws.append(W)
+            history.bs.append(b)
+            watch(history, model)
+            if on_epoch is not None:
+                on_epoch(len(history.losses) - 1, loss)
+    except BaseException:
+        _restore(model, start)  # a call that fails changes nothing
+        raise
     history.W, history.b = model.W.item(), model.b.item()
     return history
+
+
+def _seed_without_batches() -> checks.ArgumentError:
+    return checks.ArgumentError(
+        "seed",
+        "seed shuffles the mini-batches, and full-batch training (batch_size=None) draws "
+        "nothing: pass a batch_size too, or leave seed out.",
+    )
+
+
+def _saved(model: LinearModel) -> list[tuple[Tensor, Tensor | None]]:
+    """Each parameter's value and .grad, to put back if training fails."""
+    return [(param.detach().clone(), param.grad) for param in model.parameters()]
+
+
+def _restore(model: LinearModel, saved: list[tuple[Tensor, Tensor | None]]) -> None:
+    with torch.no_grad():
+        for param, (value, grad) in zip(model.parameters(), saved, strict=True):
+            param.copy_(value)
+            param.grad = grad
+            if grad is not None:
+                grad.zero_()  # it came in cleared (checks.linear_model refuses another)
 
 
 class _DivergenceWatch:
@@ -155,17 +197,26 @@ class _DivergenceWatch:
 
     SLACK = 64  # multiples of the rounding estimate that a rise must exceed
 
-    def __init__(self, X: Tensor, y: Tensor, noisy: bool = False, distributed: bool = False):
+    def __init__(
+        self,
+        X: Tensor,
+        y: Tensor,
+        sums: tuple[float, float],
+        noisy: bool = False,
+        distributed: bool = False,
+    ):
         self.X, self.y = X, y
         self.noisy = noisy  # mini-batches: the loss may rise from one epoch to the next
         self.eps = torch.finfo(X.dtype).eps
         # A process of a group sees its shard: the sizes come from all the shards, so that
         # every process decides alike (one that stopped alone would leave the others waiting).
         self.distributed = distributed
-        sums = torch.tensor([sum_of_squares(X), sum_of_squares(y), len(X)], dtype=torch.float64)
+        # sums: those of X ** 2 and y ** 2 that the checks took
+        totals = torch.tensor([*sums, len(X)], dtype=torch.float64)
         if distributed:
-            torch.distributed.all_reduce(sums)
-        self.x_rms, self.y_rms = (math.sqrt(total / sums[2].item()) for total in sums[:2].tolist())
+            torch.distributed.all_reduce(totals)
+        n = totals[2].item()
+        self.x_rms, self.y_rms = (math.sqrt(total / n) for total in totals[:2].tolist())
 
     def rounding(self, loss: float, W: float, b: float) -> float:
         """How much the computed loss can move by rounding alone at (W, b)."""

@@ -122,7 +122,7 @@ def test_explorer_html_carries_its_runs_and_a_described_figure():
 
 def test_explorer_stops_a_run_where_its_numbers_overflow():
     data = linreg.make_data(num_examples=100)
-    explorer = explore(data.X, data.y, [0.1, 100.0], num_epochs=40)
+    explorer = explore(data.X, data.y, [0.1, 9.0], num_epochs=40)  # 9: near MAX_BOUNDS
     big = explorer.spec["runs"][1]
     assert 1 < len(big["loss"]) < 41 and all(math.isfinite(v) for v in big["loss"])
     json.dumps(explorer.spec, allow_nan=False)  # valid JSON for the page's script

@@ -249,9 +249,10 @@ def test_fit_checks_its_inputs_once_not_every_epoch(monkeypatch):
 
     calls = []
     original = checks.vector
-    monkeypatch.setattr(checks, "vector", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
     data = linreg.make_data(num_examples=20)
-    linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, num_epochs=50)
+    model = linreg.LinearModel.like(data.X)
+    monkeypatch.setattr(checks, "vector", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+    linreg.fit(model, data.X, data.y, num_epochs=50)
     assert sorted(calls) == ["X", "y"]
 
 
