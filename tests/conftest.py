@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from hypothesis import settings
 from paths import ROOT
 from sitebuild import run_mkdocs
 
@@ -43,6 +44,15 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Hypothesis (tests/test_properties.py): the same examples on every run and machine
+# (derandomize), no example database left in the checkout, no per-example deadline (the
+# machines are shared and noisy), and a shrunk failure printed with the seed to replay it.
+# HYPOTHESIS_PROFILE=explore searches afresh and further, for a contributor's own run.
+settings.register_profile(
+    "ci", max_examples=300, derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.register_profile("explore", max_examples=1000, database=None, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SITE_FAILED = "The site did not build (mkdocs build --strict): why is in 'the site build' below"
 
 
