@@ -124,8 +124,18 @@ def launch(
         start_method="spawn",
     )
     deadline = time.monotonic() + timeout
+    returned: dict[int, Any] = {}
+
+    def receive() -> None:  # what has arrived on `results`, by rank
+        while not results.empty():
+            rank, value = results.get()
+            returned[rank] = pickle.loads(value)
+
     try:
-        while not processes.join(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
+        while not processes.join(timeout=max(0.0, min(0.1, deadline - time.monotonic()))):
+            # Read what the processes return as they send it: one whose value is larger than
+            # the pipe holds waits in `put` until it is read, and would never end.
+            receive()
             if time.monotonic() >= deadline:
                 waiting = [rank for rank, p in enumerate(processes.processes) if p.is_alive()]
                 raise RuntimeError(
@@ -144,10 +154,7 @@ def launch(
         for path in processes.error_files:  # PyTorch's, one a process, in the temp folder
             with contextlib.suppress(OSError):
                 os.unlink(path)
-    returned = {}
-    while not results.empty():
-        rank, value = results.get()
-        returned[rank] = pickle.loads(value)
+    receive()
     return [returned[rank] for rank in range(world_size)]
 
 
@@ -165,7 +172,9 @@ def _process(rank: int, group: tuple, function, args, results, failures) -> None
     try:
         value = function(*args)
     except BaseException:
-        failures.put((time.monotonic(), rank, traceback.format_exc()))
+        # Its end only, which is what `_failure` shows: a pipe holds that much, and a longer
+        # one would wait in `put` until `launch` read it, which it does once all have ended.
+        failures.put((time.monotonic(), rank, traceback.format_exc()[-3000:]))
         raise
     finally:
         # What the function built on the group (DDP keeps itself alive in a reference
@@ -187,10 +196,7 @@ def _failure(error: Exception, failures, world_size: int) -> str:
     _, first, text = reported[0]
     others = sorted({rank for _, rank, _ in reported[1:]} - {first})
     also = f", and then {', '.join(map(str, others))} (its peers)" if others else ""
-    return (
-        f"process {first} of {world_size} failed{also}; all were stopped. Its error:\n"
-        f"{text[-3000:]}"
-    )
+    return f"process {first} of {world_size} failed{also}; all were stopped. Its error:\n{text}"
 
 
 def _free_port() -> int:

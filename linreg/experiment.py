@@ -53,30 +53,50 @@ def run(
     """Make the data, train from (W0, b0) and solve the least-squares problem.
 
     Raises what `make_data` and `fit` raise: an ArgumentError naming a bad setting, or a
-    DivergenceError when the loss diverges. `on_epoch` is passed to `fit`. With
+    DivergenceError when the loss diverges; and an ArgumentError naming `settings`,
+    `on_epoch` or `distributed` if it is not a Settings, a function or a bool. `on_epoch`
+    is passed to `fit`. With
     `distributed=True` this process is one of a torch.distributed group: every process
     draws the same data and trains on its shard (`linreg.distributed.shard`), and the
     training is the same as on all the data.
     """
-    s = settings
-    checks.memory(s.num_examples, BYTES_PER_EXAMPLE, "this run")
-    data = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed)
-    initial = LinearModel.like(data.X, W=s.W0, b=s.b0)
-    model = LinearModel.like(data.X, W=s.W0, b=s.b0)
-    X, y = data.X, data.y
-    if distributed:
+    if not isinstance(settings, Settings):
+        raise checks.ArgumentTypeError(
+            "settings",
+            f"settings must be a linreg.Settings, such as linreg.Settings(lr=0.5); got "
+            f"{type(settings).__name__}.",
+        )
+    checks.callback(on_epoch)
+    if checks.flag(distributed, "distributed"):
         import torch.distributed as dist
 
-        from linreg.distributed import shard
+        from linreg.distributed import agreed, shard
 
-        if len(X) < dist.get_world_size():  # every process sees this: all stop alike
+        checks.in_process_group(None)
+    s = settings
+
+    def make() -> Data:
+        checks.memory(s.num_examples, BYTES_PER_EXAMPLE, "this run")
+        data = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed)
+        if distributed and len(data.X) < dist.get_world_size():
             raise checks.ArgumentError(
                 "num_examples",
-                f"{len(X)} examples cannot be shared by {dist.get_world_size()} processes, "
-                f"one shard each: pass at least {dist.get_world_size()}.",
+                f"{len(data.X)} examples cannot be shared by {dist.get_world_size()} "
+                f"processes, one shard each: pass at least {dist.get_world_size()}.",
             )
-        part = shard(len(X), dist.get_rank(), dist.get_world_size())
-        X, y = X[part], y[part]
+        return data
+
+    if distributed:
+        # Each process checks its own memory and settings, and all refuse or none does: one
+        # that stopped alone would leave the others waiting in the first collective.
+        data = agreed(make)
+        part = shard(len(data.X), dist.get_rank(), dist.get_world_size())
+        X, y = data.X[part], data.y[part]
+    else:
+        data = make()
+        X, y = data.X, data.y
+    initial = LinearModel.like(data.X, W=s.W0, b=s.b0)
+    model = LinearModel.like(data.X, W=s.W0, b=s.b0)
     history = fit(
         model, X, y, lr=s.lr, num_epochs=s.num_epochs, on_epoch=on_epoch, distributed=distributed
     )

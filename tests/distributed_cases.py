@@ -3,6 +3,8 @@ importable by the processes that `linreg.distributed.launch` starts."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import torch.distributed as dist
@@ -35,3 +37,30 @@ def prints_its_rank():
     """Writes to standard output, which must not disturb what comes back."""
     print(f"process {dist.get_rank()} says hello", flush=True)
     return {"rank": dist.get_rank(), "world": dist.get_world_size()}
+
+
+LINE = "x" * 500  # a line `prints_a_lot` prints, after its rank
+LINES = 2000  # of them: 1 MB from each process, more than a pipe holds
+
+
+def prints_a_lot():
+    """Writes more than a pipe holds, without flushing, then to sys.stdout and to the file
+    descriptor itself."""
+    rank = dist.get_rank()
+    for _ in range(LINES):
+        print(f"{rank} {LINE}")
+    sys.stdout.write(f"{rank} by sys.stdout\n")
+    os.write(1, f"{rank} by its file descriptor\n".encode())
+    return rank
+
+
+def returns_a_lot():
+    """A value larger than a pipe holds."""
+    return bytes([dist.get_rank()]) * 2**20
+
+
+def fails_at_length():
+    """An error whose message is larger than a pipe holds."""
+    if dist.get_rank() == 1:
+        raise ValueError("a shard that cannot be read: " + "x" * 2**20)
+    dist.barrier()

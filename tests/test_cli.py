@@ -1,14 +1,19 @@
 """The command line: its output format, its messages and its exit codes."""
 
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import linreg
 from linreg import cli, plots
+
+CASES = Path(__file__).with_name("cli_cases.py")  # runs of main in a process of their own
+LINREG = Path(sys.executable).with_name("linreg")  # the console script beside this Python
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): Loss: (\d+\.\d+(e[-+]\d+)?)$")
 
@@ -94,10 +99,8 @@ def test_bad_values_exit_2_with_one_line(capsys, argv, message):
     ],
 )
 def test_unparsable_options_exit_2_with_one_line(capsys, argv, message):
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(argv)
-    out, err = capsys.readouterr()
-    assert exit_info.value.code == cli.EXIT_BAD_INPUT
+    status, out, err = run(capsys, *argv)
+    assert status == cli.EXIT_BAD_INPUT
     assert out == "" and len(err.splitlines()) == 1
     assert err.startswith(f"linreg: error: {message}")
 
@@ -233,10 +236,9 @@ def test_values_that_cannot_train_name_their_option(capsys, argv, option):
 
 def test_an_empty_plots_folder_is_refused(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--plots", ""])
-    assert exit_info.value.code == cli.EXIT_BAD_INPUT
-    assert "--plots" in capsys.readouterr().err
+    status, _, err = run(capsys, "--plots", "")
+    assert status == cli.EXIT_BAD_INPUT
+    assert "--plots" in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -335,3 +337,117 @@ def test_starting_at_the_optimum_is_not_an_error(capsys):
     assert status == 0 and err == "", err
     status, _, err = run(capsys, "--noise", "0", "--w0", "3.0000003", "--b0", "0.5")
     assert status == 0 and err == "", err
+
+
+# --- nothing half-done, nothing swallowed -----------------------------------------------------
+
+
+def figures_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.png") if not p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def all_figures() -> int:
+    return len(plots.site_figures(linreg.run()))
+
+
+def test_ctrl_c_swallowed_in_a_gc_callback_still_stops_the_run(tmp_path, all_figures):
+    # Python swallows a KeyboardInterrupt raised in a gc callback ("Exception ignored")
+    folder = tmp_path / "figures"
+    result = subprocess.run(
+        [sys.executable, str(CASES), "ctrl-c-in-a-gc-callback", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == cli.EXIT_INTERRUPTED, result.stderr[-3000:]
+    assert result.stderr == "\nlinreg: interrupted\n"
+    assert 1 <= len(figures_in(folder)) < all_figures  # it stopped between two figures
+    assert "wrote" not in result.stdout
+
+
+@pytest.mark.parametrize("written", [0, 1, 6, 12])
+def test_ctrl_c_at_any_moment_of_a_plots_run_stops_it(tmp_path, all_figures, written):
+    """Ctrl-C from outside once the log has begun and `written` figures are out."""
+    folder = tmp_path / "figures"
+    command = [sys.executable, "-u", "-m", "linreg", "--epochs", "2", "--plots", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("Epoch 0:")  # main is running
+        while len(figures_in(folder)) < written and process.poll() is None:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+        process.wait()
+    if process.returncode == 0:  # it had finished
+        assert len(figures_in(folder)) == all_figures and err == ""
+    else:
+        assert process.returncode == cli.EXIT_INTERRUPTED, err[-3000:]
+        assert err == "\nlinreg: interrupted\n"
+        assert len(figures_in(folder)) < all_figures and "wrote" not in out
+
+
+@pytest.mark.parametrize(
+    ("closed", "said_on", "message"),
+    [
+        (">&-", "stderr", "linreg: error: standard output is closed, so the log would be lost"),
+        ("2>&-", "stdout", "linreg: error: standard error is closed, so any error would be lost"),
+    ],
+    ids=["stdout", "stderr"],
+)
+def test_a_closed_standard_output_or_error_is_refused_before_training(
+    tmp_path, closed, said_on, message
+):
+    # Python starts with sys.stdout (or sys.stderr) None, and print() prints nothing there.
+    folder = tmp_path / "figures"
+    result = subprocess.run(
+        f"'{LINREG}' --plots '{folder}' {closed}",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == cli.EXIT_FAILED
+    said = getattr(result, said_on)
+    assert said.startswith(message) and said.count("\n") == 1, said[-3000:]
+    assert "/dev/null" in said  # the fix
+    assert not folder.exists()  # refused before anything else
+
+
+@pytest.mark.parametrize("folder", ["/proc", "/proc/figures", "/sys/figures"])
+def test_a_plots_folder_that_cannot_be_written_is_refused_before_training(capsys, folder):
+    status, out, err = run(capsys, "--plots", folder)
+    assert status == cli.EXIT_BAD_INPUT and out == ""  # no log: nothing was trained
+    assert err.startswith(f"linreg: error: --plots: cannot write to {folder}: ")
+    assert len(err.splitlines()) == 1 and "pass a folder you can write to" in err
+
+
+def test_a_refused_run_leaves_no_plots_folder_behind(capsys, tmp_path):
+    folder = tmp_path / "new" / "figures"
+    status, _, err = run(capsys, "--lr", "0", "--plots", str(folder))
+    assert status == cli.EXIT_BAD_INPUT and err.startswith("linreg: error: --lr: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"settings": {"lr": 0.5}}, "settings"),
+        ({"settings": None}, "settings"),
+        ({"distributed": 1}, "distributed"),
+        ({"distributed": "no"}, "distributed"),
+        ({"distributed": True}, "distributed"),  # no process group: torchrun starts one
+    ],
+)
+def test_the_run_refuses_bad_arguments_on_entry(arguments, named, monkeypatch):
+    from linreg import experiment
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("run did work before refusing")
+
+    monkeypatch.setattr(experiment, "make_data", no_work)
+    with pytest.raises(linreg.ArgumentError) as error:
+        linreg.run(**arguments)
+    assert error.value.argument == named and named in str(error.value)

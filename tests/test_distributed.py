@@ -111,12 +111,14 @@ def group_alive(group: int) -> bool:
 EPOCH = re.compile(r"^Epoch (\d+): Loss: (\S+)$", re.MULTILINE)
 
 
-def torchrun(folder: Path, *options: str) -> tuple[subprocess.CompletedProcess, bool]:
-    """`torchrun --standalone --nproc-per-node 2 -m linreg OPTIONS`, its temporary files in
-    `folder`; and whether any of its processes was left running."""
+def torchrun(
+    folder: Path, *options: str, program: tuple[str, ...] = ("-m", "linreg")
+) -> tuple[subprocess.CompletedProcess, bool]:
+    """`torchrun --standalone --nproc-per-node 2 -m linreg OPTIONS` (or PROGRAM OPTIONS),
+    its temporary files in `folder`; and whether any of its processes was left running."""
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     run = subprocess.Popen(
-        [*launcher, "--nproc-per-node", "2", "-m", "linreg", *options],
+        [*launcher, "--nproc-per-node", "2", *program, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -157,6 +159,38 @@ def test_a_launched_function_may_print(importable_cases, capfd):
     assert ranks == [{"rank": 0, "world": 2}, {"rank": 1, "world": 2}]
     out = capfd.readouterr().out
     assert "process 0 says hello" in out and "process 1 says hello" in out
+
+
+def test_a_launched_function_may_print_more_than_a_pipe_holds(importable_cases):
+    code = (
+        "import distributed_cases\nfrom linreg import distributed\n"
+        "print('returned', distributed.launch(distributed_cases.prints_a_lot, 2))"
+    )
+    result = subprocess.run(  # standard output a pipe: what fills it must not stop a process
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout  # the processes' lines may interleave, but every character comes out
+    assert out.endswith("\nreturned [0, 1]\n"), out[-300:]
+    for rank in (0, 1):
+        assert f"{rank} by sys.stdout\n" in out and f"{rank} by its file descriptor\n" in out
+    assert out.count(importable_cases.LINE) == 2 * importable_cases.LINES
+
+
+def test_what_a_launched_function_returns_may_be_larger_than_a_pipe_holds(importable_cases):
+    start = time.monotonic()
+    ranks = distributed.launch(importable_cases.returns_a_lot, 2, timeout=30)
+    assert ranks == [bytes([0]) * 2**20, bytes([1]) * 2**20]
+    assert time.monotonic() - start < 20
+
+
+def test_a_failure_with_a_long_message_is_reported(importable_cases):
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"process 1 of 2 failed") as error:
+        distributed.launch(importable_cases.fails_at_length, 2, timeout=30)
+    assert str(error.value).rstrip().endswith("x" * 100)  # the end of its traceback
+    assert time.monotonic() - start < 20  # not the 30 s timeout
+    assert no_process_left("spawn_main")
 
 
 @pytest.mark.parametrize(
@@ -200,7 +234,7 @@ def test_bounds_that_do_not_cut_the_data_into_one_shard_per_process_fail():
 
 def test_bad_bounds_fail_the_launch_and_say_why():
     data = linreg.make_data(num_examples=100)
-    with pytest.raises(RuntimeError, match=r"ValueError: bounds=\[0, 137, 1000\] must cut"):
+    with pytest.raises(RuntimeError, match=r"ArgumentError: bounds=\[0, 137, 1000\] must cut"):
         distributed.launch(
             distributed.fit_shard, 2, data.X, data.y, 0.1, 1, 16.0, 10.0, [0, 137, 1000]
         )
@@ -214,8 +248,14 @@ def test_bad_bounds_fail_the_launch_and_say_why():
     ],
 )
 def test_under_torchrun_a_bad_option_or_shard_is_one_line_and_exit_2(options, message, tmp_path):
-    result, left = torchrun(tmp_path, *options)
+    assert_one_refusal(*torchrun(tmp_path, *options), message)
+
+
+def assert_one_refusal(result: subprocess.CompletedProcess, left: bool, message: str) -> None:
+    """torchrun's processes all stopped before training, with `message` said once, and
+    exit status 2."""
     assert not left
+    assert "Epoch" not in result.stdout, result.stdout[-3000:]
     output = result.stdout + result.stderr
     assert output.count("linreg: error:") == 1 and message in output, output[-3000:]
     # no process's traceback: neither the cause's nor a peer's that lost its connection
@@ -225,3 +265,36 @@ def test_under_torchrun_a_bad_option_or_shard_is_one_line_and_exit_2(options, me
     # stops the other process as soon as one has failed)
     root_cause = output.split("Root Cause", 1)[1]
     assert re.search(r"exitcode\s*:\s*2\b", root_cause), output[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            ["options-in-process", "1", "--lr", "abc"],
+            "linreg: error: argument --lr: invalid float value: 'abc' (in process 1) "
+            "(see linreg --help)\n",
+        ),
+        (
+            ["options-in-process", "1", "--epochs", "3"],
+            "linreg: error: --epochs: process 1 was given 3, and process 0 20: give every "
+            "process the same options.\n",
+        ),
+        (
+            ["options-in-process", "0", "--plots", "/proc"],
+            "linreg: error: --plots: cannot write to /proc: ",
+        ),
+        (
+            ["little-memory-in-process", "1", "--num-examples", "100000"],
+            "linreg: error: --num-examples: num_examples=100000 needs about 0.002 GB for this "
+            "run, and this machine has 0.001 GB available: pass fewer examples, such as "
+            "10000. (in process 1)\n",
+        ),
+    ],
+    ids=["argparse", "other-settings", "plots", "memory"],
+)
+def test_under_torchrun_a_refusal_in_one_process_is_one_line_and_exit_2(case, message, tmp_path):
+    """Each machine of a torchrun group has its own command line (and memory): what one
+    process refuses, all refuse, and process 0 says it, naming the process."""
+    program = (str(ROOT / "tests" / "cli_cases.py"),)
+    assert_one_refusal(*torchrun(tmp_path, *case, program=program), message)
