@@ -21,8 +21,8 @@ from linreg.training import DivergenceError, History, fit
 
 __version__ = "0.1.0"
 
-mse_loss = checks.checked(_loss.mse_loss, checks.loss_arguments)
-gradient_step = checks.checked(_gradient.gradient_step, checks.step_arguments)
+mse_loss = checks.checked(_loss.mse_loss, checks.loss_arguments, checks.finite_loss)
+gradient_step = checks.checked(_gradient.gradient_step, checks.step_arguments, checks.step_result)
 
 __all__ = [
     "DEFAULTS",

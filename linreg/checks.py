@@ -13,9 +13,11 @@ import functools
 import inspect
 import math
 import numbers
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -25,19 +27,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ArgumentError(ValueError):
-    """A bad value for one argument, named by `.argument` (e.g. "lr")."""
+    """A bad value for one argument, named by `.argument` (e.g. "lr").
 
-    def __init__(self, argument: str, message: str) -> None:
-        super().__init__(message)
+    `.wider` is the part of the message that suggests a wider dtype (float64), or "": the
+    command line, which has no dtype to change, leaves it out (`.without_wider`).
+    """
+
+    def __init__(self, argument: str, message: str, wider: str = "") -> None:
+        super().__init__(message + wider)
         self.argument = argument
+        self.wider = wider
+        self.without_wider = message + ("." if wider and not message.endswith(".") else "")
 
 
 class ArgumentTypeError(ArgumentError, TypeError):
     """An argument of the wrong type, named by `.argument`."""
 
 
-def checked(function: F, check: Callable[..., dict[str, Any]]) -> F:
-    """`function` behind `check`, which gets its arguments by name and returns them checked.
+def checked(
+    function: F,
+    check: Callable[..., dict[str, Any]],
+    after: Callable[..., None] | None = None,
+) -> F:
+    """`function` behind `check`, which gets its arguments by name and returns them
+    checked, and `after`, which gets the result and those arguments and may refuse the
+    result. A call that raises, `after`'s refusal or Ctrl-C included, leaves a `model`
+    argument as it was.
 
     The result has `function`'s name, signature, docstring and source (`inspect.getsource`
     follows `__wrapped__`), so a page that shows it shows the bare algorithm.
@@ -51,9 +66,36 @@ def checked(function: F, check: Callable[..., dict[str, Any]]) -> F:
         except TypeError as exc:
             raise TypeError(f"{function.__name__}{signature}: {exc}") from None
         bound.apply_defaults()
-        return function(**check(**bound.arguments))
+        arguments = check(**bound.arguments)
+        model = arguments.get("model")
+        start = snapshot(model) if model is not None else None
+        try:
+            result = function(**arguments)
+            if after is not None:
+                after(result, **arguments)
+        except BaseException:
+            if model is not None:
+                restore(model, start)
+            raise
+        return result
 
     return checked_function  # type: ignore[return-value]
+
+
+def snapshot(model: Any) -> list[tuple[Tensor, Tensor | None]]:
+    """Each parameter's value and .grad, for `restore`."""
+    return [(param.detach().clone(), param.grad) for param in model.parameters()]
+
+
+def restore(model: Any, saved: list[tuple[Tensor, Tensor | None]]) -> None:
+    """Put the parameters and their .grad back as `snapshot` found them (their .grad came
+    in cleared: `linear_model` refuses another)."""
+    with torch.no_grad():
+        for param, (value, grad) in zip(model.parameters(), saved, strict=True):
+            param.copy_(value)
+            param.grad = grad
+            if grad is not None:
+                grad.zero_()
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -61,8 +103,23 @@ def checked(function: F, check: Callable[..., dict[str, Any]]) -> F:
 
 def _is_real_number(value: object) -> bool:
     if isinstance(value, Tensor):
-        return value.numel() == 1 and not value.dtype.is_complex and value.dtype != torch.bool
+        return (
+            value.numel() == 1
+            and not value.dtype.is_complex
+            and value.dtype != torch.bool
+            and value.device.type != "meta"  # a shape without a value
+        )
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _as_float(value: object, name: str, hint: str) -> float:
+    """A real number as a float: one too large for float64 is an error about its size."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ArgumentError(
+            name, f"{name} is too large for a float (largest {sys.float_info.max:.3g}){hint}."
+        ) from None
 
 
 def finite_number(value: object, name: str, example: str = "") -> float:
@@ -70,7 +127,7 @@ def finite_number(value: object, name: str, example: str = "") -> float:
     hint = f" (for example {example})" if example else ""
     if not _is_real_number(value):
         raise ArgumentTypeError(name, f"{name} must be a number{hint}; got {value!r}.")
-    number = float(value)
+    number = _as_float(value, name, hint)
     if not math.isfinite(number):
         raise ArgumentError(name, f"{name} must be a finite number{hint}; got {number}.")
     return number
@@ -88,23 +145,35 @@ def whole_number(value: object, name: str, low: int, example: int, high: int | N
     return int(value)
 
 
-def learning_rate(lr: object) -> float:
-    """`lr` as a finite float > 0, or an error."""
+def learning_rate(lr: object, name: str = "lr") -> float:
+    """`lr` as a finite float > 0, or an error naming `name`."""
     if not _is_real_number(lr):
-        raise ArgumentTypeError("lr", f"lr must be a number (for example 0.1); got {lr!r}.")
-    lr = float(lr)
+        raise ArgumentTypeError(name, f"{name} must be a number (for example 0.1); got {lr!r}.")
+    lr = _as_float(lr, name, " (for example 0.1)")
     if not math.isfinite(lr) or lr <= 0:
-        raise ArgumentError("lr", f"lr must be a finite number > 0 (for example 0.1); got {lr}.")
+        raise ArgumentError(
+            name, f"{name} must be a finite number > 0 (for example 0.1); got {lr}."
+        )
     return lr
 
 
 def representable(value: float, name: str, dtype: torch.dtype) -> float:
-    """`value`, if it stays finite when rounded to `dtype`, or an error naming `name`."""
-    if not math.isfinite(torch.tensor(value, dtype=dtype).item()):
+    """`value`, if rounding it to `dtype` keeps it finite and, unless it is 0, nonzero; or
+    an error naming `name`."""
+    rounded = torch.tensor(value, dtype=dtype).item()
+    if not math.isfinite(rounded):
         raise ArgumentError(
             name,
             f"{name}={value:g} overflows {dtype} (largest {torch.finfo(dtype).max:.3g}): pass "
-            f"a smaller {name}, or use a wider dtype such as torch.float64.",
+            f"a smaller {name}",
+            ", or use a wider dtype such as torch.float64.",
+        )
+    if rounded == 0 and value != 0:
+        raise ArgumentError(
+            name,
+            f"{name}={value:g} rounds to 0 in {dtype}: pass "
+            f"{'a' if name == 'lr' else '0 or a'} larger {name}",
+            ", or use a wider dtype such as torch.float64.",
         )
     return value
 
@@ -135,11 +204,17 @@ def torch_device(device: object) -> torch.device:
     return checked
 
 
-def floating_dtype(dtype: object) -> torch.dtype:
-    """`dtype` if it is a floating torch dtype, or an error."""
+def floating_dtype(dtype: object, name: str = "dtype") -> torch.dtype:
+    """`dtype` if it is a floating torch dtype that torch computes in, or an error."""
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise ArgumentTypeError(
-            "dtype", f"dtype must be a floating dtype such as torch.float32; got {dtype!r}."
+            name, f"{name} must be a floating dtype such as torch.float32; got {dtype!r}."
+        )
+    if dtype.itemsize < 2:  # the float8 formats store numbers; torch does little math in them
+        raise ArgumentTypeError(
+            name,
+            f"{name} is {dtype}, a storage format that torch's arithmetic does not support: "
+            "use torch.float16 or wider.",
         )
     return dtype
 
@@ -173,7 +248,14 @@ def vector(
     not a NaN.
     """
     if isinstance(values, Tensor):
-        torch_device(values.device)  # not 'meta', which holds no values
+        if values.device.type == "meta":
+            raise ArgumentError(
+                name, f"{name} is on the 'meta' device, which holds shapes but no values."
+            )
+        if values.layout != torch.strided:
+            raise ArgumentTypeError(
+                name, f"{name} is a {values.layout} tensor: pass {name}.to_dense()."
+            )
         tensor = values.detach()
     else:
         tensor = _converted(values, name, dtype)
@@ -181,7 +263,9 @@ def vector(
         raise ArgumentTypeError(
             name, f"{name} must hold real numbers, not {tensor.dtype}; convert it with .float()."
         )
-    if not tensor.is_floating_point():
+    if tensor.is_floating_point():
+        floating_dtype(tensor.dtype, name)
+    else:
         tensor = tensor.to(dtype or torch.get_default_dtype())
     if tensor.ndim != 1:
         fix = f"flatten it with {name}.reshape(-1)" if tensor.numel() > 1 else "pass a 1-D sequence"
@@ -201,6 +285,8 @@ def vector(
 def _converted(values: object, name: str, dtype: torch.dtype | None) -> Tensor:
     """A list or an array as a tensor: straight to `dtype` when it is given and the values
     are real, else as torch infers it (integers beyond int64 go to a float)."""
+    if isinstance(values, np.ndarray) and any(stride < 0 for stride in values.strides):
+        values = values.copy()  # torch takes no negative strides (a[::-1])
     try:
         tensor = torch.as_tensor(values)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
@@ -260,8 +346,8 @@ def _not_finite(values: object, tensor: Tensor, name: str) -> ArgumentError:
     return ArgumentError(
         name,
         f"{name} holds values as large as {largest:.3g}, beyond {tensor.dtype}'s largest, "
-        f"{torch.finfo(tensor.dtype).max:.3g}: rescale {name}, or use float64 data and a "
-        "float64 model (linreg.LinearModel.like(X)).",
+        f"{torch.finfo(tensor.dtype).max:.3g}: rescale {name}",
+        ", or use float64 data and a float64 model (linreg.LinearModel.like(X)).",
     )
 
 
@@ -281,18 +367,24 @@ def too_large(name: str, values: Tensor, dtype: torch.dtype) -> ArgumentError:
     # log10 of the root of the sum of squares, at most (in logs: the product may overflow)
     size = math.log10(values.abs().max().item()) + math.log10(len(values)) / 2
     scale = 10 ** (math.ceil(size - math.log10(largest) / 2) + 1)
-    wider = ", or use float64 data and a float64 model" if dtype != torch.float64 else ""
+    wider = ", or use float64 data and a float64 model." if dtype != torch.float64 else ""
     return ArgumentError(
         name,
         f"{name} is too large for {dtype}: the sum of its squares overflows it (largest "
         f"{largest:.3g}), and the loss sums such squares. Rescale {name} (for example "
-        f"{name} / {scale:g}){wider}.",
+        f"{name} / {scale:g})" + ("" if wider else "."),
+        wider,
     )
 
 
 def parameter(value: object, name: str) -> Tensor | float:
     """`value` as a finite number: a float, or a 0-d floating tensor (kept, for autograd)."""
-    if isinstance(value, Tensor) and value.is_floating_point() and value.ndim == 0:
+    if (
+        isinstance(value, Tensor)
+        and value.is_floating_point()
+        and value.ndim == 0
+        and value.device.type != "meta"
+    ):
         if not torch.isfinite(value).all():
             raise ArgumentError(name, f"{name} must be finite; got {value.item()}.")
         return value
@@ -324,13 +416,28 @@ def reference_data(X: object, y: object) -> tuple[Tensor, Tensor]:
 def linear_model(model: object) -> Any:
     """`model`, if its W and b are finite 0-d floating tensors that gradient descent can update."""
     W, b = getattr(model, "W", None), getattr(model, "b", None)
-    if not isinstance(W, Tensor) or not isinstance(b, Tensor):
+    if (
+        W is None
+        or b is None
+        or not callable(model)
+        or not callable(getattr(model, "parameters", None))
+    ):
         raise ArgumentTypeError(
             "model",
-            f"model must be a linreg.LinearModel; got {type(model).__name__}. "
-            "Build one with linreg.LinearModel.like(X).",
+            f"model must be a linreg.LinearModel (W, b, model(X) and model.parameters()); "
+            f"got {type(model).__name__}. Build one with linreg.LinearModel.like(X).",
         )
-    torch_device(W.device)  # not 'meta', which holds no values
+    for name, param in (("W", W), ("b", b)):
+        if not isinstance(param, Tensor):
+            raise ArgumentTypeError(
+                name,
+                f"model.{name} must be a 0-d tensor that requires grad; got "
+                f"{type(param).__name__} {param!r}: build the model with linreg.LinearModel.",
+            )
+    if W.device.type == "meta" or b.device.type == "meta":
+        raise ArgumentError(
+            "model", "model is on the 'meta' device, which holds no values: build it on 'cpu'."
+        )
     if (W.dtype, W.device) != (b.dtype, b.device):
         raise ArgumentError(
             "b",
@@ -342,6 +449,7 @@ def linear_model(model: object) -> Any:
             raise ArgumentTypeError(
                 name, f"model.{name} must be a 0-d floating tensor; got {param!r}."
             )
+        floating_dtype(param.dtype, "model")
         if not (param.is_leaf and param.requires_grad):
             raise ArgumentError(
                 name,
@@ -408,6 +516,13 @@ def loss_arguments(y_hat: object, y: object) -> dict[str, Any]:
                 f"{name} must be a floating tensor; got {value.dtype}: convert it with "
                 f"{name}.float().",
             )
+        floating_dtype(value.dtype, name)
+        if value.device.type == "meta" or value.layout != torch.strided:
+            raise ArgumentTypeError(
+                name,
+                f"{name} must be a dense tensor with values; got one on {value.device}"
+                f" of layout {value.layout}.",
+            )
     if y_hat.shape != y.shape:
         raise ArgumentError(*_shape_mismatch(y_hat.shape, y.shape))
     if y.numel() == 0:
@@ -424,6 +539,18 @@ def loss_arguments(y_hat: object, y: object) -> dict[str, Any]:
                 name, f"{name} holds {bad} NaN or infinite value(s): the loss would be NaN."
             )
     return {"y_hat": y_hat, "y": y}
+
+
+def finite_loss(loss: Tensor, y_hat: Tensor, y: Tensor) -> None:
+    """Refuse a loss that overflowed: finite inputs whose squared residuals sum beyond the
+    dtype's largest (the mean of them may fit, but the sum it is taken from does not)."""
+    if not torch.isfinite(loss):
+        raise ArgumentError(
+            "y_hat",
+            f"the squared residuals of y_hat against y sum beyond {loss.dtype}'s largest, "
+            f"{torch.finfo(loss.dtype).max:.3g}, so the loss overflows: rescale y_hat and y",
+            ", or compute in float64.",
+        )
 
 
 def _shape_mismatch(y_hat: torch.Size, y: torch.Size) -> tuple[str, str]:
@@ -451,6 +578,30 @@ def step_arguments(model: object, X: object, y: object, lr: object) -> dict[str,
     within_range(y, "y")
     lr = representable(learning_rate(lr), "lr", model.W.dtype)
     return {"model": model, "X": X, "y": y, "lr": lr}
+
+
+def step_result(loss: Tensor, model: Any, X: Tensor, y: Tensor, lr: float) -> None:
+    """Refuse a gradient step whose loss or new W, b overflowed the dtype (the caller puts
+    the model back): the start is too far from the data, or lr too large."""
+    dtype = model.W.dtype
+    if not torch.isfinite(loss):
+        raise ArgumentError(
+            "model",
+            f"the loss at the model's W and b overflows {dtype} on this data: start nearer "
+            "the data, with W and b of the size of the slope and the intercept of y",
+            ", or use float64 data and a float64 model.",
+        )
+    moved = [param for param in model.parameters() if not torch.isfinite(param)]
+    if moved:
+        from linreg.pages.learning_rate import stability_bound
+
+        bound = stability_bound(X)
+        raise ArgumentError(
+            "lr",
+            f"lr={lr:g} makes the step overflow {dtype} (a parameter would become "
+            f"{moved[0].item()}): pass an lr below this data's stability bound, "
+            f"{bound:.3g}, such as {float(f'{bound / 2:.1g}')}.",
+        )
 
 
 def model_arguments(W: object, b: object, dtype: object, device: object) -> dict[str, Any]:

@@ -221,7 +221,8 @@ def _run(parser, settings, plots: Path | None, rank: int | None, check) -> int:
     except ArgumentError as exc:  # in a group, every process's checks are agreed: all stop
         option = OPTIONS.get(exc.argument)
         prefix = f"{option}: " if option else ""
-        print(f"{parser.prog}: error: {prefix}{exc}", file=sys.stderr)
+        # without the advice to use float64: the command line has no dtype to change
+        print(f"{parser.prog}: error: {prefix}{exc.without_wider}", file=sys.stderr)
         _wait_for_rank_0(rank)
         return EXIT_BAD_INPUT
     except (MemoryError, RuntimeError) as exc:  # the estimate was not enough
@@ -311,8 +312,9 @@ def _check_plots_folder(folder: Path) -> None:
     """Refuse a folder the figures cannot be written to: create it if missing, write a
     file there and remove it. What it created, it removes: a run refused later leaves
     nothing behind, and `write_plots` creates it again."""
-    created = [path for path in [folder, *folder.parents] if not path.exists()]
+    created = []
     try:
+        created = [path for path in [folder, *folder.parents] if not path.exists()]
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".linreg-") as probe:
             probe.write(b"\x89PNG")

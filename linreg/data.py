@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -68,8 +69,9 @@ def make_data(
 
     generator = torch.Generator().manual_seed(seed)
     size = (num_examples,)
-    X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE)
-    X = (X.add_(x_mean) if x_mean else X).to(dtype)
+    X = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
+    if x_mean:  # shifted in dtype: float64 keeps the sample's spread around a large x_mean
+        X.add_(x_mean)
     y = torch.normal(0.0, 1.0, size=size, generator=generator, dtype=DRAW_DTYPE).to(dtype)
     # y = X * true_W + true_b + noise * eps, computed in place a chunk at a time: the same
     # operations in the same order, without three temporaries the size of the data
@@ -88,7 +90,9 @@ def _check_range(y: Tensor, dtype: torch.dtype, terms: dict[str, float]) -> None
     name = max(terms, key=lambda key: abs(terms[key]))
     raise checks.ArgumentError(
         name,
-        f"{name}={terms[name]:g} makes y as large as {largest:.3g}: the sum of its squares "
+        f"{name}={terms[name]:g} makes y as large as {largest:.3g}"
+        f"{' (overflows)' if math.isinf(largest) else ''}: the sum of its squares "
         f"overflows {dtype} (largest {torch.finfo(dtype).max:.3g}), so no loss can be "
-        f"computed. Pass a smaller {name} (or make float64 data).",
+        f"computed. Pass a smaller {name}",
+        " (or make float64 data)." if dtype != torch.float64 else ".",
     )

@@ -42,6 +42,7 @@ from linreg.settings import DEFAULTS
 
 T = TypeVar("T")
 TIMEOUT = 120.0  # seconds a launch, or one collective, may take before it is stopped
+MAX_TIMEOUT = 7 * 24 * 3600.0  # a week: torch's process group takes no longer
 
 
 def shard(n: int, rank: int, world_size: int) -> slice:
@@ -109,20 +110,29 @@ def launch(
         )
     world_size = whole_number(world_size, "world_size", 1, 2)
     timeout = finite_number(timeout, "timeout", "120")
-    if timeout <= 0:
+    if not 0 < timeout <= MAX_TIMEOUT:
         raise ArgumentError(
-            "timeout", f"timeout must be > 0 seconds (for example 120); got {timeout:g}."
+            "timeout",
+            f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds (for example 120); got "
+            f"{timeout:g}.",
         )
     context = mp.get_context("spawn")
     results, failures = context.SimpleQueue(), context.SimpleQueue()
     group = (world_size, _free_port(), timeout)
-    processes = mp.start_processes(
-        _process,
-        args=(group, function, args, results, failures),
-        nprocs=world_size,
-        join=False,
-        start_method="spawn",
-    )
+    try:
+        processes = mp.start_processes(
+            _process,
+            args=(group, function, args, results, failures),
+            nprocs=world_size,
+            join=False,
+            start_method="spawn",
+        )
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:  # before any started
+        raise ArgumentError(
+            "args",
+            f"the arguments cannot be sent to new processes ({exc}): pass values that "
+            "pickle (tensors, numbers, lists; not lambdas or local functions).",
+        ) from None
     deadline = time.monotonic() + timeout
     returned: dict[int, Any] = {}
 

@@ -107,12 +107,16 @@ def explore(
         raise checks.ArgumentError(
             "lrs", f"lrs must be a list of 1 to {MAX_RUNS} learning rates; got {lrs!r}."
         )
-    lrs = [checks.learning_rate(lr) for lr in lrs]
+    lrs = [checks.learning_rate(lr, "lrs") for lr in lrs]
     if sorted(set(lrs)) != lrs:
         raise checks.ArgumentError("lrs", f"lrs must be increasing, with no repeats; got {lrs}.")
     if start is None:
         start = min(lrs, key=lambda lr: abs(lr - DEFAULTS.lr))
     start = _among(lrs, start, "start")
+    if shown is not None and not isinstance(shown, list | tuple):
+        raise checks.ArgumentTypeError(
+            "shown", f"shown must be a tuple of lrs to draw, such as (0.1, 0.5); got {shown!r}."
+        )
     shown = tuple(_among(lrs, lr, "shown") for lr in (shown or (start,)))
     num_epochs = checks.whole_number(num_epochs, "num_epochs", 1, DEFAULTS.num_epochs, MAX_EPOCHS)
     W0, b0 = checks.finite_number(W0, "W0", "16.0"), checks.finite_number(b0, "b0", "10.0")
@@ -124,6 +128,8 @@ def explore(
     if true_W is not None:
         true_W = checks.finite_number(true_W, "true_W", "3.0")
         true_b = checks.finite_number(true_b, "true_b", "0.5")
+    for name, value in (("W0", W0), ("b0", b0)):
+        checks.representable(value, name, checks.dtype_of(X))
     probe = LinearModel.like(X, W=W0, b=b0)
     X, y = checks.model_data(probe, X, y)
     x_squares, y_squares = checks.within_range(X, "X"), checks.within_range(y, "y")
@@ -201,6 +207,7 @@ def explore(
 
 def _among(lrs: list[float], value: float, name: str) -> float:
     """The lr in `lrs` equal to `value` up to rounding (0.025 * 38 is 0.9500000000000001)."""
+    value = checks.learning_rate(value, name)
     nearest = min(lrs, key=lambda lr: abs(lr - value))
     if math.isclose(nearest, value, rel_tol=1e-9):
         return nearest

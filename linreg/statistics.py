@@ -9,6 +9,8 @@ converted, used and freed, and only the running sums are kept.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,22 +61,24 @@ class Moments:
         )
 
 
-def chunk_moments(X: Tensor, y: Tensor) -> Moments:
-    """The Moments of one chunk held in memory: means, then the sums around them."""
-    X, y = X.double(), y.double()
+def chunk_moments(X: Tensor, y: Tensor, scale: tuple[float, float] = (1.0, 1.0)) -> Moments:
+    """The Moments of one chunk held in memory (of X and y multiplied by `scale`): means,
+    then the sums around them."""
+    X, y = X.double() * scale[0], y.double() * scale[1]
     x_mean, y_mean = X.mean(), y.mean()
     dx, dy = X - x_mean, y - y_mean
     sums = ((dx * dx).sum(), (dx * dy).sum(), (dy * dy).sum())
     return Moments(len(X), x_mean.item(), y_mean.item(), *(total.item() for total in sums))
 
 
-def moments(X: Tensor, y: Tensor) -> Moments:
+def moments(X: Tensor, y: Tensor, scale: tuple[float, float] = (1.0, 1.0)) -> Moments:
     """The Moments of X and y, each of shape (n,), in one pass over chunks: each chunk
     centred in float64, then the chunks merged (so a large offset in x costs no digits).
+    With `scale`, those of X * scale[0] and y * scale[1], scaled chunk by chunk.
 
     Trusts its inputs: the callers check them (linreg.checks).
     """
-    parts = (chunk_moments(X_c, y_c) for X_c, y_c in chunks(X, y))
+    parts = (chunk_moments(X_c, y_c, scale) for X_c, y_c in chunks(X, y))
     total = next(parts)
     for part in parts:
         total = total.merge(part)
@@ -86,14 +90,19 @@ def write_pairs(path: str | os.PathLike, X: Tensor, y: Tensor) -> None:
     format `read_moments` streams. X and y: finite, shape (n,), of one length."""
     from linreg import checks  # it imports this module
 
-    X, y = checks.vector(X, "X"), checks.vector(y, "y")
+    path = _path(path)
+    # lists go straight to float64, so a value beyond float32 is named as such below
+    X, y = (
+        checks.vector(v, name, dtype=None if isinstance(v, Tensor) else torch.float64)
+        for v, name in ((X, "X"), (y, "y"))
+    )
     checks.same_length(X, y)
     for name, values in (("X", X), ("y", y)):
         if values.abs().max().item() > torch.finfo(torch.float32).max:
             raise checks.ArgumentError(
                 name, f"{name} holds values beyond float32's range, which the file stores."
             )
-    with open(path, "wb") as file:
+    with _opened(path, "wb") as file:
         for X_c, y_c in chunks(X, y):
             file.write(torch.stack([X_c, y_c], dim=1).float().cpu().numpy().tobytes())
 
@@ -106,11 +115,12 @@ def read_moments(path: str | os.PathLike, chunk: int = CHUNK) -> Moments:
     holds a NaN or an infinity is refused, naming the pair."""
     from linreg import checks  # it imports this module
 
-    chunk = checks.whole_number(chunk, "chunk", 1, CHUNK)
+    path = _path(path)
+    chunk = checks.whole_number(chunk, "chunk", 1, CHUNK, high=MAX_CHUNK)
     buffer = torch.empty((chunk, 2), dtype=torch.float32)
     view = memoryview(buffer.numpy()).cast("B")
     total, read = None, 0
-    with open(path, "rb", buffering=0) as file:
+    with _opened(path, "rb", buffering=0) as file:
         while size := file.readinto(view):
             while size % 8 and (more := file.readinto(view[size:])):
                 size += more  # a short read: fill the pair it stopped in
@@ -133,6 +143,43 @@ def read_moments(path: str | os.PathLike, chunk: int = CHUNK) -> Moments:
     if total is None:
         raise checks.ArgumentError("path", f"{path} is empty: no (x, y) pairs to read.")
     return total
+
+
+def power_of_two_exponent(values: Tensor) -> int:
+    r"""The k for which \(2^k\) times the values have their largest |value| near 1 (0 for all
+    zeros), at most 1000 either way: float64 sums of the scaled values neither overflow nor
+    lose digits to underflow, and the scaling is exact."""
+    largest = max((chunk.abs().max().item() for (chunk,) in chunks(values)), default=0.0)
+    if largest == 0 or not math.isfinite(largest):
+        return 0
+    return max(-1000, min(1000, -math.frexp(largest)[1]))
+
+
+MAX_CHUNK = 1 << 27  # pairs read at once, at most: a buffer of 1 GiB
+
+
+def _path(path: object) -> str | os.PathLike:
+    """`path`, if it names a file (a str or a path, not a file descriptor)."""
+    from linreg import checks
+
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise checks.ArgumentTypeError(
+            "path", f"path must name a file, as a str or a pathlib.Path; got {path!r}."
+        )
+    return path
+
+
+@contextlib.contextmanager
+def _opened(path: str | os.PathLike, mode: str, **options):
+    """`open(path, mode)`, where a file that cannot be opened is an error naming `path`."""
+    from linreg import checks
+
+    try:
+        file = open(path, mode, **options)  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise checks.ArgumentError("path", f"cannot open {path}: {exc.strerror}.") from None
+    with file:
+        yield file
 
 
 def mean(values: Tensor) -> float:

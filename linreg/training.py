@@ -127,7 +127,7 @@ def fit(
         # Each process checks its own shard, and all refuse or none does: one that stopped
         # alone would leave the others waiting in the first collective.
         model, X, y, sums, lr, num_epochs = group.agreed(checked)
-        start = _saved(model)
+        start = checks.snapshot(model)
         steps = group.train_distributed(model, X, y, lr, num_epochs)
     else:
         if batch_size is not None:
@@ -138,7 +138,7 @@ def fit(
         elif seed is not None:
             raise _seed_without_batches()
         model, X, y, sums, lr, num_epochs = checked()
-        start = _saved(model)
+        start = checks.snapshot(model)
         if batch_size is None:
             step = gradient_step if len(X) <= CHUNK else gradient_step_in_chunks
             steps = train(model, X, y, lr, num_epochs, step)
@@ -156,10 +156,10 @@ def fit(
             watch(history, model)
             if on_epoch is not None:
                 on_epoch(len(history.losses) - 1, loss)
+        history.W, history.b = model.W.item(), model.b.item()
     except BaseException:
-        _restore(model, start)  # a call that fails changes nothing
+        checks.restore(model, start)  # a call that fails changes nothing
         raise
-    history.W, history.b = model.W.item(), model.b.item()
     return history
 
 
@@ -169,20 +169,6 @@ def _seed_without_batches() -> checks.ArgumentError:
         "seed shuffles the mini-batches, and full-batch training (batch_size=None) draws "
         "nothing: pass a batch_size too, or leave seed out.",
     )
-
-
-def _saved(model: LinearModel) -> list[tuple[Tensor, Tensor | None]]:
-    """Each parameter's value and .grad, to put back if training fails."""
-    return [(param.detach().clone(), param.grad) for param in model.parameters()]
-
-
-def _restore(model: LinearModel, saved: list[tuple[Tensor, Tensor | None]]) -> None:
-    with torch.no_grad():
-        for param, (value, grad) in zip(model.parameters(), saved, strict=True):
-            param.copy_(value)
-            param.grad = grad
-            if grad is not None:
-                grad.zero_()  # it came in cleared (checks.linear_model refuses another)
 
 
 class _DivergenceWatch:

@@ -133,7 +133,7 @@ def test_explorer_stops_a_run_where_its_numbers_overflow():
     [
         ({"lrs": []}, "lrs"),
         ({"lrs": [0.2, 0.1]}, "lrs"),
-        ({"lrs": [0.1, -0.1]}, "lr"),
+        ({"lrs": [0.1, -0.1]}, "lrs"),
         ({"lrs": [0.1], "start": 0.2}, "start"),
         ({"lrs": [0.1], "shown": (0.3,)}, "shown"),
         ({"lrs": [0.1], "num_epochs": 0}, "num_epochs"),

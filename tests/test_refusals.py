@@ -120,10 +120,19 @@ def test_a_device_that_cannot_hold_data_is_refused(device):
         assert info.value.argument == "device"
 
 
-def test_data_on_a_device_without_data_is_refused():
-    with pytest.raises(linreg.ArgumentError) as info:
-        linreg.LinearModel.like(torch.zeros(3, device="meta"))
-    assert info.value.argument == "device"
+def test_data_on_a_device_without_data_is_refused_naming_the_data():
+    meta = torch.zeros(3, device="meta")
+    for call, argument in (
+        (lambda: linreg.LinearModel.like(meta), "X"),
+        (lambda: linreg.least_squares(meta, [1.0, 2.0, 3.0]), "X"),
+        (lambda: linreg.stability_bound(meta), "X"),
+        (lambda: linreg.mse_loss(meta, meta), "y_hat"),
+        (lambda: linreg.manual_gradient(torch.tensor(1.0, device="meta"), 0.0, [1.0], [0.0]), "W"),
+        (lambda: linreg.LinearModel(W=torch.tensor(2.0, device="meta")), "W"),
+    ):
+        with pytest.raises(linreg.ArgumentError) as info:
+            call()
+        assert info.value.argument == argument
 
 
 @pytest.mark.parametrize("X", [5, "abc", None, [[1.0, 2.0]]])
@@ -175,17 +184,27 @@ def test_data_whose_squares_overflow_are_an_error_about_x(dtype):
     assert all(map(math.isfinite, history.losses))
 
 
-def test_squares_beyond_float64_are_an_error_about_x_everywhere():
+def test_squares_beyond_float64_are_an_error_about_x_where_they_are_summed():
     X = torch.tensor([1e200, 1.0, 2.0], dtype=torch.float64)
     y = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
     for call in (
         lambda: linreg.stability_bound(X),
-        lambda: linreg.least_squares(X, y),
         lambda: linreg.fit(linreg.LinearModel.like(X), X, y),
     ):
         with pytest.raises(linreg.ArgumentError, match="X is too large") as info:
             call()
         assert info.value.argument == "X"
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-170, 1e-160, 1e-100, 1.0, 1e100, 1e200, 1e300])
+def test_least_squares_is_exact_at_any_scale_of_x_and_y(scale):
+    # Sums of the data as given would overflow (1e200) or sink into subnormals (1e-160),
+    # losing the answer or claiming the values are equal; it scales them first, exactly.
+    X = np.array([1.0, 2.0, 3.0, 5.0]) * scale
+    W, b = linreg.least_squares(X, 3 * X / scale + 1)
+    assert W == pytest.approx(3 / scale, rel=1e-12) and b == pytest.approx(1.0, rel=1e-12)
+    W, b = linreg.least_squares(X / scale, (2 * X / scale - 1) * scale)
+    assert W == pytest.approx(2 * scale, rel=1e-12) and b == pytest.approx(-scale, rel=1e-12)
 
 
 def test_targets_whose_squares_overflow_are_an_error_about_y():
@@ -232,6 +251,175 @@ def test_finite_values_too_large_for_the_model_dtype_are_not_called_infinite():
         linreg.fit(model, [1e39, 1.0], [1.0, 2.0])
     with pytest.raises(linreg.ArgumentError, match="holds 1 NaN or infinite"):
         linreg.fit(model, [math.inf, 1.0], [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: linreg.LinearModel(W=10**400),
+        lambda: linreg.make_data(true_W=10**400),
+        lambda: linreg.fit(linreg.LinearModel(), [1.0, 2.0], [1.0, 2.0], lr=10**400),
+        lambda: linreg.manual_gradient(10**400, 0.0, [1.0], [0.0]),
+        lambda: explore([1.0, 2.0], [1.0, 2.0], [0.1], W0=10**400),
+    ],
+)
+def test_integers_too_large_for_a_float_are_an_argument_error(call):
+    with pytest.raises(linreg.ArgumentError, match="too large for a float"):
+        call()
+
+
+@pytest.mark.parametrize("dtype", [torch.float8_e4m3fn, torch.float8_e5m2])
+def test_float8_storage_formats_are_refused_on_entry(dtype):
+    for call, argument in (
+        (lambda: linreg.make_data(num_examples=5, dtype=dtype), "dtype"),
+        (lambda: linreg.LinearModel(dtype=dtype), "dtype"),
+        (lambda: linreg.LinearModel.like(torch.zeros(3).to(dtype)), "X"),
+    ):
+        with pytest.raises(linreg.ArgumentError, match="float16 or wider") as info:
+            call()
+        assert info.value.argument == argument
+
+
+def test_sparse_tensors_are_refused_with_the_fix():
+    sparse = torch.tensor([1.0, 0.0, 3.0]).to_sparse()
+    with pytest.raises(linreg.ArgumentError, match=r"X\.to_dense\(\)"):
+        linreg.least_squares(sparse, [1.0, 2.0, 3.0])
+    with pytest.raises(linreg.ArgumentError) as info:
+        linreg.mse_loss(sparse, sparse)
+    assert info.value.argument == "y_hat"
+
+
+def test_numpy_arrays_with_negative_strides_are_data():
+    X = np.arange(5.0)[::-1]
+    assert linreg.least_squares(X, 2 * X + 1) == pytest.approx((2.0, 1.0))
+    with pytest.raises(linreg.ArgumentError, match="must be 1-D"):  # and 0-d ones are not
+        linreg.manual_gradient(0.0, 0.0, np.array(0.0), np.array(0.0))
+
+
+def test_a_model_without_the_parts_training_uses_is_refused():
+    from types import SimpleNamespace
+
+    duck = SimpleNamespace(W=torch.tensor(1.0, requires_grad=True), b=torch.tensor(0.0))
+    for call in (
+        lambda: linreg.fit(duck, [1.0, 2.0], [1.0, 2.0]),
+        lambda: linreg.gradient_step(duck, [1.0, 2.0], [1.0, 2.0], 0.1),
+    ):
+        with pytest.raises(linreg.ArgumentError) as info:
+            call()
+        assert info.value.argument == "model"
+    model = linreg.LinearModel()
+    model.W = 2.0
+    with pytest.raises(linreg.ArgumentError, match=r"model\.W must be a 0-d tensor") as info:
+        linreg.fit(model, [1.0, 2.0], [1.0, 2.0])
+    assert info.value.argument == "W"
+
+
+@pytest.mark.parametrize(
+    ("start", "X", "lr", "argument"),
+    [
+        ({"W": 1e38}, [10.0], 0.1, "model"),  # the loss at the start overflows
+        ({"W": 1.0}, [1.0, 2.0], 1e38, "lr"),  # the step carries W past float32's largest
+    ],
+)
+def test_a_gradient_step_that_overflows_is_refused_and_changes_nothing(start, X, lr, argument):
+    model = linreg.LinearModel(b=0.0, **start)
+    before = state(model)
+    with pytest.raises(linreg.ArgumentError) as info:
+        linreg.gradient_step(model, X, [0.0] * len(X), lr)
+    assert info.value.argument == argument and state(model) == before
+
+
+def test_a_gradient_step_interrupted_midway_changes_nothing(data, monkeypatch):
+    from linreg.pages import gradient
+
+    def interrupted(parameters, lr):  # Ctrl-C after W moved, before b did
+        parameters = list(parameters)
+        with torch.no_grad():
+            parameters[0] -= lr * parameters[0].grad
+        raise KeyboardInterrupt
+
+    model = linreg.LinearModel.like(data.X)
+    before = state(model)
+    monkeypatch.setattr(gradient, "update", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        linreg.gradient_step(model, data.X, data.y, 0.1)
+    assert state(model) == before
+
+
+def test_mse_loss_that_overflows_is_refused_not_infinite():
+    with pytest.raises(linreg.ArgumentError, match="the loss overflows") as info:
+        linreg.mse_loss(torch.full((10,), 1e19), torch.zeros(10))
+    assert info.value.argument == "y_hat"
+
+
+def test_manual_gradient_refuses_what_it_would_get_wrong():
+    with pytest.raises(linreg.ArgumentError, match=r"y\.to\(torch\.float32\)") as info:
+        linreg.manual_gradient(0.0, 0.0, torch.tensor([1.0]), torch.tensor([1e-50]).double())
+    assert info.value.argument == "y"
+    with pytest.raises(linreg.ArgumentError, match="gradient at W=1e\\+20") as info:
+        linreg.manual_gradient(1e20, 0.0, torch.tensor([1e19]), torch.tensor([0.0]))
+    assert info.value.argument == "W"
+
+
+def test_make_data_shifts_x_in_its_own_dtype():
+    shifted = linreg.make_data(x_mean=1e8, dtype=torch.float64)
+    plain = linreg.make_data(dtype=torch.float64)
+    torch.testing.assert_close(shifted.X - 1e8, plain.X, rtol=0, atol=1e-7)
+
+
+def test_the_command_line_offers_no_dtype_it_does_not_have(capsys):
+    from linreg import cli
+
+    for option in (["--w0", "1e39"], ["--noise", "1e300"]):
+        assert cli.main(option) == cli.EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert "float64" not in err and err.rstrip().endswith(".") and err.count("\n") == 1
+
+
+def test_an_overlong_plots_name_is_an_error_about_plots(capsys):
+    from linreg import cli
+
+    assert cli.main(["--plots", "x" * 300]) == cli.EXIT_BAD_INPUT
+    assert capsys.readouterr().err.startswith("linreg: error: --plots: cannot write to x")
+
+
+@pytest.mark.parametrize("path", [None, 3, ""])
+def test_a_path_that_is_not_a_file_name_is_refused(path):
+    with pytest.raises(linreg.ArgumentError) as info:
+        statistics.read_moments(path)
+    assert info.value.argument == "path"
+
+
+def test_a_file_that_cannot_be_opened_is_an_error_about_path(tmp_path):
+    for path in (tmp_path / "missing.f32", tmp_path):
+        with pytest.raises(linreg.ArgumentError, match="cannot open") as info:
+            statistics.read_moments(path)
+        assert info.value.argument == "path"
+
+
+def test_pairs_beyond_float32_say_the_file_stores_float32(tmp_path):
+    with pytest.raises(linreg.ArgumentError, match="which the file stores") as info:
+        statistics.write_pairs(tmp_path / "p.f32", [1e39], [1.0])
+    assert "float64" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"timeout": 1e14}, "timeout"),
+        ({"timeout": 10**400}, "timeout"),
+    ],
+)
+def test_launch_refuses_a_timeout_it_cannot_keep(kwargs, argument):
+    with pytest.raises(linreg.ArgumentError) as info:
+        distributed.launch(distributed.shard, 1, **kwargs)
+    assert info.value.argument == argument
+
+
+def test_launch_refuses_arguments_that_cannot_reach_the_processes():
+    with pytest.raises(linreg.ArgumentError, match="cannot be sent") as info:
+        distributed.launch(distributed.shard, 1, lambda: 1)
+    assert info.value.argument == "args"
 
 
 def test_a_numpy_array_torch_cannot_hold_says_how_to_convert_it():
@@ -317,7 +505,11 @@ def test_bounds_of_the_wrong_kind_are_an_argument_error(bounds):
         ({"true_W": 3.0, "true_b": -math.inf}, "true_b"),
         ({"true_W": 3.0}, "true_b"),
         ({"lrs": [0.1, 1e300]}, "lrs"),
-        ({"lrs": [0.1, math.nan]}, "lr"),
+        ({"lrs": [0.1, math.nan]}, "lrs"),
+        ({"start": "a"}, "start"),
+        ({"shown": ["x"]}, "shown"),
+        ({"shown": 0.5}, "shown"),
+        ({"W0": 1e39}, "W0"),
         ({"lrs": [0.01 * k for k in range(1, 1000)]}, "lrs"),
         ({"lrs": 0.1}, "lrs"),
         ({"num_epochs": 10**9}, "num_epochs"),
