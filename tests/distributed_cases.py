@@ -45,18 +45,13 @@ LINES = 2000  # of them: 1 MB from each process, more than a pipe holds
 
 def prints_a_lot():
     """Writes more than a pipe holds, without flushing, then to sys.stdout and to the file
-    descriptor itself."""
+    descriptor itself; returns more than a pipe holds."""
     rank = dist.get_rank()
     for _ in range(LINES):
         print(f"{rank} {LINE}")
     sys.stdout.write(f"{rank} by sys.stdout\n")
     os.write(1, f"{rank} by its file descriptor\n".encode())
-    return rank
-
-
-def returns_a_lot():
-    """A value larger than a pipe holds."""
-    return bytes([dist.get_rank()]) * 2**20
+    return bytes([rank]) * 2**20  # and returns more than a pipe holds
 
 
 def fails_at_length():
