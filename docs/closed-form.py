@@ -87,11 +87,74 @@ plot_sampling_error(error, noise=data.noise)
 
 # %% [markdown]
 # Both gaps fall as $1/\sqrt n$, the dashed line: a hundred times more data brings the
-# sample's optimum ten times closer to the truth. With noise of standard deviation $\sigma$
-# and $x$ of spread $s_x$ and mean near 0, statistics gives
-# $\operatorname{sd}(W^*) \approx \sigma / (s_x \sqrt n)$ and
-# $\operatorname{sd}(b^*) \approx \sigma / \sqrt n$; here $\sigma = s_x = 1$.
+# sample's optimum ten times closer to the truth.
 #
+# ## Where the spread comes from
+#
+# The $1/\sqrt n$ follows from the formula for $W^*$ in a few lines. Write the noise of
+# example $i$ as $\varepsilon_i$, so that $y_i = 3 x_i + 0.5 + \varepsilon_i$, with the
+# $\varepsilon_i$ independent, of mean 0 and standard deviation $\sigma$. Then
+# $y_i - \bar y = 3 (x_i - \bar x) + (\varepsilon_i - \bar\varepsilon)$, and since
+# $\sum_i (x_i - \bar x) = 0$, the formula for $W^*$ (its covariance and variance written as
+# sums) gives
+#
+# $$W^* - 3 = \frac{\sum_i (x_i - \bar x)\, \varepsilon_i}{\sum_i (x_i - \bar x)^2}.$$
+#
+# For the sample's $x$, this is a weighted sum of $n$ independent noises, each of variance
+# $\sigma^2$. Its variance is the sum of the squared weights times $\sigma^2$, which is
+# $\sigma^2 / \sum_i (x_i - \bar x)^2$. With $s_x^2 = \frac1n \sum_i (x_i - \bar x)^2$, the
+# variance of $x$:
+#
+# $$\operatorname{sd}(W^*) = \frac{\sigma}{\sqrt{\sum_i (x_i - \bar x)^2}}
+#   = \frac{\sigma}{s_x \sqrt n}.$$
+#
+# The same steps give $\operatorname{sd}(b^*) = \sigma \sqrt{1/n + \bar x^2 / \sum_i (x_i -
+# \bar x)^2}$, which is about $\sigma / \sqrt n$ when $\bar x$ is near 0. For our sample
+# $\sigma = 1$ and $s_x = 1.003$, so $\operatorname{sd}(W^*) = 0.0315$.
+#
+# ## How far off, from one sample
+#
+# With real data there is one sample, and $\sigma$ is unknown. The residuals of the fitted
+# line estimate it: $s^2 = \frac{1}{n - 2} \sum_i r_i^2$. It divides by $n - 2$, not $n$,
+# because the line's two parameters were fitted to these same residuals, which leaves their
+# squares summing to $(n - 2)\,\sigma^2$ on average. With $s$ in place of $\sigma$, the
+# formula gives the **[standard error](glossary.html#standard-error)** of $W^*$, and $W^* \pm 1.96$ standard errors is a
+# **95% [confidence interval](glossary.html#confidence-interval)** for the true slope:
+
+
+# %%
+def interval(X, y):
+    """W*, its standard error, and the ends of the 95% interval W* ± 1.96 standard errors."""
+    x, y = X.double(), y.double()
+    W, b = linreg.least_squares(X, y)
+    s = (((W * x + b - y) ** 2).sum() / (len(x) - 2)).sqrt()
+    standard_error = (s / ((x - x.mean()) ** 2).sum().sqrt()).item()
+    return W, standard_error, W - 1.96 * standard_error, W + 1.96 * standard_error
+
+
+W_star, standard_error, low, high = interval(data.X, data.y)
+print(f"W* = {W_star:.4f}, standard error {standard_error:.4f}, interval [{low:.3f}, {high:.3f}]")
+
+# %% [markdown]
+# The standard error, 0.0325, is within 4% of the 0.0315 that the true $\sigma$ gives, and
+# of the spread the simulation measured at $n = 1000$, 0.033 over 20 samples (the figure's
+# point). The interval, $[2.958, 3.085]$, contains the true slope 3. The 1.96 is the point
+# of the normal distribution with 2.5% above it. Student's $t$ distribution with
+# $n - 2 = 998$ degrees of freedom, which widens the interval a little to allow for $s$
+# being only an estimate of $\sigma$, puts that point at 1.962 and gives the same interval
+# to three decimals.
+#
+# "95%" is a statement about the method, not about this one interval: over many samples,
+# intervals built this way contain the true slope about 95% of the time. Of 1000 fresh
+# samples:
+
+# %%
+fresh = [linreg.make_data(seed=seed) for seed in range(1000, 2000)]
+ends = [interval(sample.X, sample.y)[2:] for sample in fresh]
+covered = sum(low_s <= data.true_W <= high_s for low_s, high_s in ends)
+print(f"{covered} of 1000 intervals contain the true slope")
+
+# %% [markdown]
 # ## When gradient descent is still the tool
 #
 # For one feature the closed form is a handful of means, and here it is the better tool. It
@@ -127,8 +190,76 @@ slope = (math.log(error.W[-1]) - math.log(error.W[0])) / (
     math.log(error.ns[-1]) - math.log(error.ns[0])
 )
 assert abs(slope + 0.5) < 0.05, slope
-assert data.noise == 1.0 and abs(x.std().item() - 1) < 0.05  # "1 here", "also 1"
 assert error.seeds == list(range(20))
+# the derivation: W* - 3 = sum (x - mean x) eps / sum (x - mean x)^2, exactly
+eps = y - (data.true_W * x + data.true_b)
+xc = x - x.mean()
+assert abs((centred[0] - 3) - ((xc * eps).sum() / (xc**2).sum()).item()) < 1e-12
+# sd(W*) = sigma / (s_x sqrt n) and sd(b*) = sigma sqrt(1/n + mean(x)^2 / sum xc^2), for the
+# sample's x: against 4000 fresh noise vectors on the same x, solved by torch.linalg.lstsq
+n, sigma = len(x), data.noise
+s_x = x.std(correction=0).item()
+assert sigma == 1 and round(s_x, 3) == 1.003  # "sigma = 1 and s_x = 1.003"
+sd_W = sigma / (s_x * math.sqrt(n))
+assert round(sd_W, 4) == 0.0315 and abs(sd_W - sigma / (xc**2).sum().sqrt().item()) < 1e-15
+sd_b = sigma * math.sqrt(1 / n + x.mean().item() ** 2 / (xc**2).sum().item())
+assert abs(sd_b - sigma / math.sqrt(n)) < 0.01 * sigma / math.sqrt(n)  # "about sigma / sqrt n"
+noise = torch.randn(4000, n, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+fits = torch.linalg.lstsq(columns, (3 * x + 0.5 + sigma * noise).T).solution  # (2, 4000)
+for simulated, formula in [(fits[0].std(), sd_W), (fits[1].std(), sd_b)]:
+    assert abs(simulated.item() / formula - 1) < 0.05, (simulated, formula)  # 4000: ~1.1%
+# "their squares sum to (n - 2) sigma^2 on average": the residuals are (I - P) eps for the
+# projection P onto the columns (x_i, 1), whose trace is 2; and the 4000 fits agree
+leverage = (columns @ torch.linalg.inv(columns.T @ columns) * columns).sum(dim=1)  # diag P
+assert abs(leverage.sum().item() - 2) < 1e-12
+squares = ((columns @ fits).T - (3 * x + 0.5 + sigma * noise)).pow(2).sum(dim=1)
+assert abs(squares.mean().item() / ((n - 2) * sigma**2) - 1) < 3 * math.sqrt(2 / (n - 2) / 4000)
+# the standard error, against the textbook's matrix form s^2 (A^T A)^-1 in float64
+r = y - columns @ solver
+s2 = (r**2).sum() / (n - 2)
+textbook = (s2 * torch.linalg.inv(columns.T @ columns)[0, 0]).sqrt().item()
+assert abs(standard_error - textbook) < 1e-12 * textbook
+assert W_star == centred[0]
+assert round(standard_error, 4) == 0.0325  # the issue's recomputed 0.0325
+assert (round(low, 3), round(high, 3)) == (2.958, 3.085) and low <= 3 <= high
+# "within 4% of the 0.0315 ... and of the 0.033 the simulation measured at n = 1000"
+at_1000 = error.W[error.ns.index(1000)]
+assert round(at_1000, 3) == 0.033
+assert abs(standard_error / sd_W - 1) < 0.04 and abs(standard_error / at_1000 - 1) < 0.04
+
+
+# "1.96 is the point with 2.5% above it"; "t with 998 degrees of freedom puts it at 1.962":
+# the densities integrated by Simpson's rule in float64, the point found by bisection
+def upper_point(log_density, tail=0.025):
+    def mass_above_0_to(q):  # the integral of the density from 0 to q
+        grid = torch.linspace(0, q, 20_001, dtype=torch.float64)
+        f = log_density(grid).exp()
+        return (q / 20_000 / 3) * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())
+
+    lo, hi = 0.0, 10.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 0.5 + mass_above_0_to(mid) < 1 - tail else (lo, mid)
+    return lo
+
+
+def t_log_density(t, nu=n - 2):
+    return (
+        math.lgamma((nu + 1) / 2)
+        - math.lgamma(nu / 2)
+        - 0.5 * math.log(nu * math.pi)
+        - (nu + 1) / 2 * torch.log1p(t**2 / nu)
+    )
+
+
+normal_point = upper_point(lambda t: -(t**2) / 2 - 0.5 * math.log(2 * math.pi))
+assert round(normal_point, 2) == 1.96 and abs(normal_point - 1.959964) < 1e-6
+t_point = upper_point(t_log_density)
+assert round(t_point, 3) == 1.962 and t_point > normal_point, t_point  # "widens a little"
+t_interval = (W_star - t_point * standard_error, W_star + t_point * standard_error)
+assert (round(t_interval[0], 3), round(t_interval[1], 3)) == (2.958, 3.085)  # "the same"
+# "Of 1000 fresh samples": about 95% contain the true slope
+assert 0.93 < covered / 1000 < 0.97, covered
 
 # %% [markdown]
 # ## Summary
@@ -137,24 +268,32 @@ assert error.seeds == list(range(20))
 #   $W^* = \operatorname{cov}(x, y)/\operatorname{var}(x)$, $b^* = \bar y - W^* \bar x$,
 #   and `torch.linalg.lstsq` finds the same line.
 # - Gradient descent converges to this sample's optimum; the sample's optimum misses the
-#   true line by about $1/\sqrt n$.
+#   true line by about $1/\sqrt n$: $\operatorname{sd}(W^*) = \sigma / (s_x \sqrt n)$.
+# - One sample's residuals give the standard error of $W^*$, here 0.0325, and the 95%
+#   confidence interval $W^* \pm 1.96$ standard errors, here $[2.958, 3.085]$.
 #
 # ## Exercises
 #
-# **1. By hand.** Solve the normal equations for the two points $(0, 1)$ and $(1, 3)$, then
-# check with `linreg.least_squares`.
+# **1. Derive, then run.** Measure $x$ in other units: multiply every $x_i$ by 2 and keep
+# every $y_i$. Predict from the formulas what happens to $W^*$, to $b^*$ and to the standard
+# error of $W^*$, then check with `interval` and `linreg.least_squares`.
 
 # %% [markdown] tags=["solution"]
-# $\bar x = 0.5$, $\bar y = 2$, $\overline{x^2} = 0.5$, $\overline{xy} = 1.5$: so
-# $W = (1.5 - 0.5 \cdot 2)/(0.5 - 0.25) = 2$ and $b = 2 - 2 \cdot 0.5 = 1$. Two points
-# always have a line through both: the loss there is 0.
+# $\operatorname{cov}(2x, y) = 2 \operatorname{cov}(x, y)$ and
+# $\operatorname{var}(2x) = 4 \operatorname{var}(x)$, so $W^*$ halves. Then
+# $b^* = \bar y - \frac{W^*}{2} \cdot 2 \bar x$ is unchanged. The line's predictions are
+# unchanged, and so are its residuals and $s$, while $\sum_i (2x_i - 2\bar x)^2$ is four
+# times larger: the standard error halves too. Only the unit in which the slope is measured
+# has changed.
 
 # %% tags=["solution"]
-answer = linreg.least_squares([0.0, 1.0], [1.0, 3.0])
-print(answer)
+W_2, se_2, _, _ = interval(2 * data.X, data.y)
+b_2 = linreg.least_squares(2 * data.X, data.y)[1]
+answer = (W_2 / W_star, b_2 - centred[1], se_2 / standard_error)
+print(f"W* x {answer[0]:.6f}, b* {answer[1]:+.2e}, standard error x {answer[2]:.6f}")
 
 # %% tags=["check"]
-assert answer == (2.0, 1.0)
+assert abs(answer[0] - 0.5) < 1e-12 and abs(answer[1]) < 1e-12 and abs(answer[2] - 0.5) < 1e-12
 
 # %% [markdown]
 # **2. Predict, then run.** How many examples does it take for the root-mean-square gap

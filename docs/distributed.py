@@ -214,18 +214,43 @@ print(f"largest relative difference of the losses: {largest_difference(ddp_log):
 #
 # ## Exercises
 #
-# **1. Predict, then run.** With three processes and 1000 examples, how many examples does
-# each process hold?
+# **1. Predict, then run.** `distributed.shard` gives each process a contiguous slice.
+# Would the run change if the two processes held every other example instead
+# (`data.X[0::2]` and `data.X[1::2]`)? Predict, then take the steps of both splits in this
+# one process: one `backward()` per shard, which adds each shard's part to `.grad` as
+# `all_reduce` adds them, then one update.
 
 # %% [markdown] tags=["solution"]
-# 1000 = 3 × 333 + 1: the first process holds one more, 334, 333 and 333.
+# It would not, up to rounding. Each step adds up one part per shard, and every example is
+# in exactly one shard, so the sum is the same whichever examples go together: only the
+# order of the additions, and so the float32 rounding, changes.
+
 
 # %% tags=["solution"]
-answer = [len(range(1000)[distributed.shard(1000, rank, 3)]) for rank in range(3)]
-print(answer)
+def run_on_shards(shards, lr, num_epochs, n):
+    """The losses of train_distributed's run, its shards' parts summed in one process."""
+    model, losses = linreg.LinearModel.like(data.X), []
+    for _ in range(num_epochs):
+        loss = 0.0
+        for X_part, y_part in shards:
+            share = ((model(X_part) - y_part) ** 2).sum() / n  # this shard's part of the mean
+            share.backward()  # adds this shard's part of the gradient to .grad
+            loss += share.item()
+        update(model.parameters(), lr)
+        losses.append(loss)
+    return losses
+
+
+n = len(data.X)
+contiguous = run_on_shards([(data.X[:500], data.y[:500]), (data.X[500:], data.y[500:])], lr, 20, n)
+interleaved = run_on_shards([(data.X[0::2], data.y[0::2]), (data.X[1::2], data.y[1::2])], lr, 20, n)
+answer = max(abs(a - b) / b for a, b in zip(interleaved, contiguous, strict=True))
+print(f"largest relative difference of the losses, interleaved against contiguous: {answer:.1e}")
 
 # %% tags=["check"]
-assert answer == [334, 333, 333]
+assert answer < 1e-6, answer
+assert max(abs(a - b) / b for a, b in zip(contiguous, single.losses, strict=True)) < 1e-6
+assert sorted(torch.cat([torch.arange(n)[0::2], torch.arange(n)[1::2]]).tolist()) == list(range(n))
 
 # %% [markdown]
 # **2. Predict, then run.** If each process divided its sum of squares by its own number
@@ -258,6 +283,13 @@ assert distributed.shard(1000, 0, 2) == slice(0, 500) and distributed.shard(1000
     500, 1000
 )
 assert uneven[1] - uneven[0] == 137 and uneven[2] - uneven[1] == 863
+# "a contiguous slice; the sizes differ by one at most"
+for world in (2, 3, 7):
+    parts = [distributed.shard(1000, rank, world) for rank in range(world)]
+    assert parts[0].start == 0 and parts[-1].stop == 1000
+    assert all(parts[i].stop == parts[i + 1].start for i in range(world - 1))
+    sizes = [part.stop - part.start for part in parts]
+    assert max(sizes) - min(sizes) <= 1, sizes
 # the same run: losses to float32 rounding, the same line, the same log in every process
 assert processes == 2
 for ranks in (even_ranks, uneven_ranks, ddp_ranks):

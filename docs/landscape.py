@@ -21,17 +21,38 @@ plot_landscape(data.X, data.y, history, true_W=data.true_W, true_b=data.true_b)
 # The rings are circles around the least-squares optimum $(W^*, b^*)$, the star, and the
 # path runs straight to it. Why?
 #
-# ## Why the bowl is round here
+# ## The loss is a bowl
 #
-# Write $e = (W - W^*,\ b - b^*)$ for how far $(W, b)$ is from the optimum. The next page
-# shows that the loss is exactly
+# Some notation: $n$ examples $(x_i, y_i)$; a bar is a mean over them, so
+# $\bar x = \frac1n \sum_i x_i$ and $\overline{x^2} = \frac1n \sum_i x_i^2$; the loss is
+# $L(W, b) = \frac1n \sum_i (W x_i + b - y_i)^2$. Write
+# $e = (e_W, e_b) = (W - W^*,\ b - b^*)$ for how far $(W, b)$ is from the optimum. Three
+# steps give the loss at any $e$:
 #
-# $$L(W, b) = L^* + e^\top H e, \qquad
-#   H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix},$$
+# 1. Split each residual at the optimum:
+#    $W x_i + b - y_i = (e_W x_i + e_b) + r^*_i$, where $r^*_i = W^* x_i + b^* - y_i$ is
+#    the residual of the least-squares line.
+# 2. Square and average:
+#    $L = \overline{(e_W x + e_b)^2} + 2\,\overline{(e_W x + e_b)\, r^*} +
+#    \overline{{r^*}^2}$. The last term is $L^*$. The middle one is zero: at the optimum
+#    both derivatives of the loss vanish, $\frac{\partial L}{\partial W} = 2\,\overline{x
+#    r^*} = 0$ and $\frac{\partial L}{\partial b} = 2\,\overline{r^*} = 0$.
+# 3. Expand the first term:
+#    $\overline{(e_W x + e_b)^2} = e_W^2\, \overline{x^2} + 2 e_W e_b\, \bar x + e_b^2
+#    = e^\top H e$, with
+#    $H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}$.
 #
-# where a bar is a mean over the sample: $\bar x$ is the mean of $x$ and $\overline{x^2}$
-# the mean of $x^2$. Our $x$ is drawn from a normal distribution with mean 0 and variance 1,
-# so $\bar x \approx 0$ and $\overline{x^2} \approx 1$:
+# So, exactly,
+#
+# $$L(W, b) = L^* + e^\top H e:$$
+#
+# a bowl whose shape is $H$. The loss's second derivatives are
+# $\partial^2 L / \partial W^2 = 2\,\overline{x^2}$,
+# $\partial^2 L / \partial W\, \partial b = 2\bar x$ and $\partial^2 L / \partial b^2 = 2$, so
+# $H$ is half the loss's [Hessian](glossary.html#hessian), the matrix of its second
+# derivatives, which says how sharply the loss curves in each direction. Our $x$ is
+# drawn from a normal distribution with mean 0 and variance 1, so $\bar x \approx 0$ and
+# $\overline{x^2} \approx 1$. `curvature_matrix` computes $H$ from the data:
 
 # %%
 from linreg.curvature import curvature_matrix
@@ -39,6 +60,8 @@ from linreg.curvature import curvature_matrix
 curvature_matrix(data.X)
 
 # %% [markdown]
+# ## Why the bowl is round here
+#
 # $H$ is almost the identity matrix, so $L \approx L^* + (W - W^*)^2 + (b - b^*)^2$: the
 # loss grows with the distance from the optimum alone, the same in every direction, and
 # its rings are circles. The gradient, $2He \approx 2e$, then points straight away from the
@@ -51,7 +74,9 @@ curvature_matrix(data.X)
 # $y = 3x + 0.5$), so that the intercept $b$ is now far from the data:
 
 # %%
-shifted = linreg.make_data(x_mean=5.0)
+from linreg.plots import SHIFT
+
+shifted = linreg.make_data(x_mean=SHIFT)  # SHIFT = 5.0
 curvature_matrix(shifted.X)
 
 # %% [markdown]
@@ -70,15 +95,24 @@ else:
     print("lr = 0.1 converged: it is below this data's stability bound")
 
 # %% [markdown]
-# Just under that bound, at 95% of it (lr = 0.035), the path bounces from one wall of the
-# valley to the other, a zig-zag that dies down over the first few dozen epochs, and then
-# crawls along the valley floor. After 100 epochs it is still far from the optimum:
+# Just under that bound, at 95% of it (lr = 0.0352), training converges, slowly. The figure
+# shows the first 100 epochs twice. On the map (left) the first five points are numbered by
+# epoch. The path starts at point 0, on the right, and each step carries it across the
+# valley to the other side: 1 on the left, 2 on the right, and so on. It bounces back and
+# forth on nearly one line, because each step moves it along the valley very little. On the
+# right, the same path is split into its offset from the optimum across the valley and
+# along it (the next section makes these two directions exact). Each step multiplies the
+# offset across by $-0.9$, so it changes sign at every step, the bounce, and dies down over
+# the first few dozen epochs. The offset along shrinks by only 0.26% a step: after 100
+# epochs 77% of it is left, and the path is still far from the optimum:
 
 # %%
-lr = 0.95 * linreg.stability_bound(shifted.X)
+from linreg.plots import SHIFTED_EPOCHS, SHIFTED_FRACTION, plot_zigzag
+
+lr = SHIFTED_FRACTION * linreg.stability_bound(shifted.X)  # SHIFTED_FRACTION = 0.95
 model = linreg.LinearModel.like(shifted.X)
-zigzag = linreg.fit(model, shifted.X, shifted.y, lr=lr, num_epochs=100)
-plot_landscape(shifted.X, shifted.y, zigzag, true_W=shifted.true_W, true_b=shifted.true_b)
+zigzag = linreg.fit(model, shifted.X, shifted.y, lr=lr, num_epochs=SHIFTED_EPOCHS)  # 100
+plot_zigzag(shifted.X, shifted.y, zigzag, true_W=shifted.true_W, true_b=shifted.true_b)
 
 # %%
 W_best, b_best = linreg.least_squares(shifted.X, shifted.y)
@@ -91,7 +125,7 @@ print(f"least squares:    W = {W_best:.3f}, b = {b_best:.3f}")
 #
 # How long and narrow the valley is can be read off $H$. It has two eigenvalues: two
 # numbers $\lambda_{\min} \le \lambda_{\max}$ with, for each, a direction $v$ in the
-# $(W, b)$ plane (an eigenvector) along which $H$ only stretches, $H v = \lambda v$. Along
+# $(W, b)$ plane (an [eigenvector](glossary.html#eigenvector)) along which $H$ only stretches, $H v = \lambda v$. Along
 # $v$, the loss rises as $\lambda \lVert e \rVert^2$: $\lambda_{\max}$ is the curvature
 # across the valley, $\lambda_{\min}$ the curvature along it. A ring where the excess loss is
 # $\delta$ is an ellipse with half-axes $\sqrt{\delta / \lambda}$, so the valley is
@@ -112,13 +146,14 @@ for name, d in [("x with mean 0", data), ("x with mean 5", shifted)]:
 
 # %% [markdown]
 # A round bowl has $\kappa \approx 1$; the shifted valley has $\kappa \approx 725$, and its
-# rings are about 27 times longer than wide, as the figure shows. The learning rate has to
-# suit the steepest direction: above $1/\lambda_{\max}$ the steps across the valley grow
-# instead of shrinking (the next page shows why). At a step that small, the gentle slope
-# along the valley, where the gradient is about $\kappa$ times weaker than across it at the
-# same distance from the optimum, is covered at a crawl. The larger $\kappa$, the slower
-# gradient descent.
-#
+# rings are about 27 times longer than wide, as the closed rings around the star on the
+# map show. The learning rate has to suit the steepest direction: above $1/\lambda_{\max}$
+# the steps across the valley grow instead of shrinking (the next page shows why). At a step
+# that small, the gentle slope along the valley, where the gradient is about $\kappa$ times
+# weaker than across it at the same distance from the optimum, is covered at a crawl. The
+# larger $\kappa$, the slower gradient descent.
+
+# %% [markdown]
 # ## The fix: centre x
 #
 # Subtract the mean of $x$ before training, and $\bar x = 0$ again: the valley is a round
@@ -155,8 +190,25 @@ W_opt, b_opt = linreg.least_squares(data.X, data.y)
 best_loss = linreg.mse_loss(W_opt * data.X + b_opt, data.y).item()
 excess = [level - best_loss for level in levels]
 assert all(abs(b / a - 2) < 1e-5 for a, b in itertools.pairwise(excess)), excess
-# "H is almost the identity": x-bar ~ 0 and mean x^2 ~ 1
+# the derivation: L = L* + e^T H e exactly, checked in float64 at random points
+x64, y64 = data.X.double(), data.y.double()
 H = curvature_matrix(data.X)
+L_star = ((W_opt * x64 + b_opt - y64) ** 2).mean().item()
+generator = torch.Generator().manual_seed(0)
+for W_, b_ in (torch.randn(20, 2, generator=generator, dtype=torch.float64) * 10).tolist():
+    e = torch.tensor([W_ - W_opt, b_ - b_opt], dtype=torch.float64)
+    direct = ((W_ * x64 + b_ - y64) ** 2).mean().item()
+    assert abs(direct - (L_star + e @ H @ e).item()) < 1e-9 * direct
+# step 2: the least-squares residuals have mean 0 and are uncorrelated with x
+r = W_opt * x64 + b_opt - y64
+assert abs(r.mean().item()) < 1e-9 and abs((x64 * r).mean().item()) < 1e-9
+# "H is half the loss's Hessian": the second derivatives by autograd, in float64
+hessian = torch.autograd.functional.hessian(
+    lambda p: ((p[0] * x64 + p[1] - y64) ** 2).mean(), torch.tensor([16.0, 10.0]).double()
+)
+assert torch.allclose(hessian, 2 * H, rtol=1e-12), hessian
+assert torch.allclose(hessian, 2 * torch.tensor([[(x64**2).mean(), x64.mean()], [x64.mean(), 1]]))
+# "H is almost the identity": x-bar ~ 0 and mean x^2 ~ 1
 assert (H - torch.eye(2, dtype=torch.float64)).abs().max() < 0.05, H
 # "the path runs straight to it": every point within half a degree of the line to the optimum
 W0, b0 = history.Ws[0], history.bs[0]
@@ -172,7 +224,8 @@ angle = math.degrees(
     math.atan2(b_t.grad.item(), W_t.grad.item()) - math.atan2(b0 - b_opt, W0 - W_opt)
 )
 assert abs(angle) < 1, angle
-# shifted: "mean x^2 ~ 26 and x-bar ~ 5"
+# shifted: "a mean of 5", "mean x^2 ~ 26 and x-bar ~ 5"
+assert SHIFT == 5.0
 Hs = curvature_matrix(shifted.X)
 assert abs(Hs[0, 0] - 26) < 0.5 and abs(Hs[0, 1] - 5) < 0.1, Hs
 assert torch.equal(shifted.X, data.X + 5.0) and torch.allclose(
@@ -190,32 +243,57 @@ except linreg.DivergenceError as caught:
     assert len(caught.history.losses) == 2  # the first rise, after one step
 else:
     raise AssertionError("lr 0.1 did not diverge on the shifted data")
-# "just under that bound, at 95% of it (lr = 0.035)"
+# "just under that bound, at 95% of it (lr = 0.0352) ... the first 100 epochs"
 c_shifted = curvature(shifted.X)
-assert f"{c_shifted.bound:.3f}" == "0.037" and round(lr, 3) == 0.035 and zigzag.lr == lr
-# "bounces from one wall to the other": the part across the valley (along v_max) changes
-# sign at every step, shrinking, for the first few dozen epochs
-v_max = c_shifted.eigenvectors[:, 1]
-across = [
-    ((W_ - W_best) * v_max[0] + (b_ - b_best) * v_max[1]).item()
-    for W_, b_ in zip([*zigzag.Ws, zigzag.W], [*zigzag.bs, zigzag.b], strict=True)
-]
-assert all(a * b < 0 for a, b in itertools.pairwise(across[:30])), across[:30]
-assert all(abs(b) < abs(a) for a, b in itertools.pairwise(across[:30]))
-assert abs(across[45]) < 0.01 * abs(across[0])  # "dies down over the first few dozen epochs"
-# "crawls along the valley floor ... still far from the optimum"
-v_min = c_shifted.eigenvectors[:, 0]
-along = [
-    ((W_ - W_best) * v_min[0] + (b_ - b_best) * v_min[1]).item()
-    for W_, b_ in zip([*zigzag.Ws, zigzag.W], [*zigzag.bs, zigzag.b], strict=True)
-]
-assert 0.7 < along[-1] / along[0] < 0.8  # a quarter of the way in 100 epochs
+assert SHIFTED_FRACTION == 0.95 and SHIFTED_EPOCHS == 100 == len(zigzag.losses)
+assert f"{lr:.3g}" == "0.0352" and zigzag.lr == lr
+# the two offsets of the figure: across the valley (along v_max) and along it (v_min)
+v_min, v_max = c_shifted.eigenvectors.T.tolist()
+path = list(zip([*zigzag.Ws, zigzag.W], [*zigzag.bs, zigzag.b], strict=True))
+across = [(W_ - W_best) * v_max[0] + (b_ - b_best) * v_max[1] for W_, b_ in path]
+along = [(W_ - W_best) * v_min[0] + (b_ - b_best) * v_min[1] for W_, b_ in path]
+figure = plot_zigzag(shifted.X, shifted.y, zigzag, true_W=shifted.true_W, true_b=shifted.true_b)
+drawn_across, drawn_along = (line.get_ydata() for line in figure.axes[1].lines[1:])
+sign_across, sign_along = math.copysign(1, across[0]), math.copysign(1, along[0])
+assert list(drawn_across) == [sign_across * a for a in across]
+assert list(drawn_along) == [sign_along * a for a in along]
+# "the first five points are numbered ... 0, on the right ... 1 on the left, 2 on the right"
+numbers = {t.get_text(): t.xy for t in figure.axes[0].texts}
+assert list(numbers) == ["0", "1", "2", "3", "4"]
+assert all((numbers[str(k)][0] > W_best) == (k % 2 == 0) for k in range(5))
+# "on nearly one line, because each step moves it along the valley very little": for the
+# first 30 steps, under 2% of how far it moves across
+steps_along = [abs(b - a) for a, b in itertools.pairwise(along[:31])]
+steps_across = [abs(b - a) for a, b in itertools.pairwise(across[:31])]
+assert max(steps_along) < 0.02 * min(steps_across)
+# "each step multiplies the offset across by -0.9" (to float32 rounding, while it is large)
+assert all(round(b / a, 2) == -0.90 for a, b in itertools.pairwise(across[:40]))
+assert abs((1 - 2 * lr * c_shifted.eigenvalues[1]) + 0.9) < 1e-12  # and in theory exactly
+# "dies down over the first few dozen epochs"
+assert abs(across[45]) < 0.01 * abs(across[0])
+# "the offset along shrinks by only 0.26% a step, so after 100 epochs 77% of it is left"
+assert all(f"{1 - b / a:.2%}" == "0.26%" for a, b in itertools.pairwise(along)), along
+assert f"{along[-1] / along[0]:.0%}" == "77%"
+# "still far from the optimum"
 assert math.hypot(zigzag.W - W_best, zigzag.b - b_best) > 4
 # the condition numbers and the ratio of the axes as the prose gives them
 c_data = curvature(data.X)
 assert abs(c_data.condition_number - 1) < 0.05  # "a round bowl has kappa ~ 1"
 assert abs(c_shifted.condition_number - 725) < 5  # "kappa ~ 725"
 assert round(c_shifted.condition_number**0.5) == 27  # "about 27 times longer than wide"
+# "the closed rings around the star on the map": some rings close inside its view
+figure.draw_without_rendering()  # the view, as drawn at an equal aspect
+(W_lo, W_hi), (b_lo, b_hi) = figure.axes[0].get_xlim(), figure.axes[0].get_ylim()
+closed = [
+    p
+    for p in figure.axes[0].collections[0].get_paths()
+    if len(p.vertices)
+    and p.vertices[:, 0].min() > W_lo
+    and p.vertices[:, 0].max() < W_hi
+    and p.vertices[:, 1].min() > b_lo
+    and p.vertices[:, 1].max() < b_hi
+]
+assert len(closed) >= 5, len(closed)
 # the ellipse's half-axes: on the ring at excess c, sqrt(c / lambda) along each eigenvector
 for lam, v in zip(c_shifted.eigenvalues, c_shifted.eigenvectors.T, strict=True):
     point = torch.tensor([W_best, b_best], dtype=torch.float64) + math.sqrt(1.0 / lam) * v
@@ -239,11 +317,12 @@ assert abs(zigzag.b - b_best) > 4
 # %% [markdown]
 # ## Summary
 #
-# - The loss over $(W, b)$ is a bowl, $L = L^* + e^\top H e$; with $x$ centred, $H$ is
-#   nearly the identity, the bowl is round, and the path runs straight to the optimum.
+# - The loss over $(W, b)$ is a bowl, $L = L^* + e^\top H e$, where $H$ is half the
+#   loss's Hessian; with $x$ centred, $H$ is nearly the identity, the bowl is round, and the
+#   path runs straight to the optimum.
 # - An offset in $x$ makes a long, narrow valley (condition number about 725 for a mean of
-#   5): the learning rate must suit the steep direction, and progress along the valley
-#   crawls. Centring $x$ fixes it.
+#   5): the learning rate must suit the steep direction, so the path bounces across the
+#   valley and crawls along it. Centring $x$ fixes it.
 #
 # ## Exercises
 #

@@ -3,10 +3,10 @@
 #
 # Every page so far trained on 1000 examples. Data sets of millions are common, and the
 # loop of [Training](training.html) still works on them, but what an epoch costs changes
-# character. This page counts what torch does in one step, shows why a step on a large array
-# spends its time on memory rather than arithmetic, and then trains three ways that need far
-# less memory or work: a chunk of the data at a time, from six numbers computed in one pass,
-# and from a file larger than the memory the process may use.
+# character. This page counts what torch does in one step, and how many numbers it reads
+# and writes for it, then trains three ways that need far less memory or work: a chunk of
+# the data at a time, from six numbers computed in one pass, and from a file larger than
+# the memory the process may use.
 #
 # ## What one step does
 #
@@ -38,11 +38,10 @@ print(f"largest new array: {whole.largest / 2**20:.1f} MiB")
 # derivative on the way back, down to the products with $x_i$ that sum to
 # $\partial L/\partial W$. Each is used once and freed.
 #
-# Arithmetic is not what this costs. Each new array of several mebibytes is memory that the
-# allocator typically asks the operating system for afresh (on Linux, arrays this large are
-# mapped anew, and each 4 KiB page costs a fault on first touch); and each array is
-# streamed from main memory and back, because it is far larger than the processor's caches.
-# At ten million examples one epoch allocates about 340 MiB.
+# These counts say what the step moves through memory, not how long it takes (that depends
+# on the machine): for each example it reads 14 numbers and writes 9 new ones, 92 bytes,
+# where reading $x$ and $y$ once would take 8. At ten million examples one epoch allocates
+# about 340 MiB, in 9 arrays of 38 MiB.
 #
 # ## A chunk at a time
 #
@@ -78,9 +77,7 @@ def gradient_step_in_chunks(model, X, y, lr):
 # The same step, up to the order in which floating-point numbers are added (`torch.dot(r,
 # r)` sums the squares in one operation, without an array of them). It reads as much as the
 # whole-data step, but every temporary is the size of a chunk, `linreg.statistics.CHUNK`
-# examples, however large the data: small arrays stay in the cache, and the allocator hands
-# the same memory back chunk after chunk instead of asking for more. What it saves is
-# memory, not reads:
+# examples, however large the data. What it saves is memory, not reads:
 
 # %%
 chunked_model = linreg.LinearModel.like(data.X)
@@ -109,9 +106,10 @@ print(f"whole-data step:   {model.W.item():.6f} {model.b.item():.6f}")
 # where $S_{xx} = \sum_i d_i^2$, $S_{xy} = \sum_i d_i e_i$ and $S_{yy} = \sum_i e_i^2$.
 # The loss of *any* line, and so its gradient, depends on the data only through six numbers:
 # $n$, $\bar x$, $\bar y$, $S_{xx}$, $S_{xy}$ and $S_{yy}$. Statisticians call such numbers
-# **sufficient statistics**. `linreg.statistics.moments` computes them in one pass over
-# the data, a chunk at a time in float64 (a chunk's own means first, then the chunks merged,
-# so that a large offset in $x$ costs no digits):
+# **[sufficient statistics](glossary.html#sufficient-statistics)**.
+# `linreg.statistics.moments` computes them in one pass over the data, a chunk at a time in
+# float64 (a chunk's own means first, then the chunks merged, so that a large offset in $x$
+# costs no digits):
 
 # %%
 m = statistics.moments(data.X, data.y)
@@ -226,24 +224,7 @@ print(f"trained on the data:   W = {full_run.W:.6f}, b = {full_run.b:.6f}")
 #
 # ## Exercises
 #
-# **1. Predict, then run.** At ten million examples, how large is the largest new array
-# that `gradient_step_in_chunks` allocates in one step?
-
-# %% [markdown] tags=["solution"]
-# The size of a chunk, as at a million: `CHUNK` float32 numbers, 1 MiB. Only the number of
-# chunks grows with $n$.
-
-# %% tags=["solution"]
-big = linreg.make_data(num_examples=10_000_000)
-step = cost.count(gradient_step_in_chunks, linreg.LinearModel.like(big.X), big.X, big.y, lr)
-answer = step.largest
-print(f"largest new array: {answer / 2**20:.1f} MiB")
-
-# %% tags=["check"]
-assert answer == 4 * statistics.CHUNK
-
-# %% [markdown]
-# **2. By hand.** From the formula for $L(W, b)$ above, write $\partial L / \partial b$ in
+# **1. By hand.** From the formula for $L(W, b)$ above, write $\partial L / \partial b$ in
 # terms of the six numbers, evaluate it at $(16, 10)$ with `m`, and compare it with what
 # `backward()` gives on all the data.
 
@@ -259,14 +240,47 @@ print(f"from the moments: {answer:.5f}; from backward(): {check_model.b.grad.ite
 # %% tags=["check"]
 assert abs(answer - check_model.b.grad.item()) < 1e-4 * abs(answer)
 
+# %% [markdown]
+# **2. The best line from six numbers.** From the formula for $L(W, b)$ above, find the
+# $W^*$ and $b^*$ that minimise it and the least loss $L^*$, all in terms of the six
+# numbers. Compute them from `m`, and compare with `linreg.least_squares` and with the loss
+# of its line on all the data.
+
+# %% [markdown] tags=["solution"]
+# The last term is zero, its least, when $b = \bar y - W \bar x$, whatever $W$ is. The
+# first is smallest where its derivative $(2 W S_{xx} - 2 S_{xy})/n$ vanishes:
+# $W^* = S_{xy} / S_{xx}$ (the closed form's $\operatorname{cov}(x, y)/\operatorname{var}(x)$
+# is $S_{xy}/n$ over $S_{xx}/n$), so $b^* = \bar y - W^* \bar x$. Putting $W^*$ in,
+#
+# $$L^* = \frac{S_{yy} - S_{xy}^2 / S_{xx}}{n}:$$
+#
+# the spread of $y$ about its mean, less the part that the line accounts for. One pass over
+# the data gives the best line and its loss.
+
+# %% tags=["solution"]
+W_star = m.sxy / m.sxx
+b_star = m.y_mean - W_star * m.x_mean
+answer = (m.syy - m.sxy**2 / m.sxx) / m.n
+W_ls, b_ls = linreg.least_squares(data.X, data.y)
+residuals = W_ls * data.X.double() + b_ls - data.y.double()
+print(f"from m:             W* = {W_star:.6f}, b* = {b_star:.6f}, L* = {answer:.6f}")
+print(f"least squares, all: W* = {W_ls:.6f}, b* = {b_ls:.6f}, L* = {(residuals**2).mean():.6f}")
+
+# %% tags=["check"]
+assert abs(W_star - W_ls) < 1e-9 * abs(W_ls) and abs(b_star - b_ls) < 1e-9 * abs(b_ls)
+assert abs(answer - (residuals**2).mean().item()) < 1e-9 * answer
+
 # %% tags=["check"]
 # What the prose says, as it says it.
 assert n == len(data.X) == 1_000_000
 assert round(whole.passes(n)) == 14 and round(whole.allocated / (4 * n)) == 9
 assert whole.largest == 4 * n
 assert abs(whole.passes(n) - 14) < 1e-3  # arrays of n numbers, plus a few scalars
-# "At ten million examples one epoch allocates about 340 MiB"
+# "reads 14 numbers and writes 9 new ones, 92 bytes, where reading x and y once would take 8"
+assert (14 + 9) * 4 == 92 and 2 * data.X.element_size() == 8
+# "At ten million examples one epoch allocates about 340 MiB, in 9 arrays of 38 MiB"
 assert round(whole.allocated / (4 * n) * 4 * 10_000_000 / 2**20, -1) == 340
+assert round(4 * 10_000_000 / 2**20) == 38
 # the chunked step: the same step up to rounding, temporaries of one chunk
 assert chunked.largest == 4 * statistics.CHUNK < whole.largest
 assert abs(chunked_model.W.item() - model.W.item()) <= 1e-6 * abs(model.W.item())

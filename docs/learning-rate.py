@@ -8,28 +8,22 @@
 #
 # ## The loss is a bowl
 #
-# Notation, as on the previous pages: $n$ examples $(x_i, y_i)$; a bar is a mean over them,
-# so $\bar x = \frac1n \sum_i x_i$ and $\overline{x^2} = \frac1n \sum_i x_i^2$; the loss is
-# $L(W, b) = \frac1n \sum_i (W x_i + b - y_i)^2$. Let $(W^*, b^*)$ be the least-squares
-# optimum, $L^*$ the loss there, and $e = (e_W, e_b) = (W - W^*,\ b - b^*)$ how far
-# $(W, b)$ is from it.
+# [The loss landscape](landscape.html) showed, in steps 1 to 3, that the loss is exactly
 #
-# 1. Split each residual at the optimum:
-#    $W x_i + b - y_i = (e_W x_i + e_b) + r^*_i$, where $r^*_i = W^* x_i + b^* - y_i$ is
-#    the residual of the least-squares line.
-# 2. Square and average:
-#    $L = \overline{(e_W x + e_b)^2} + 2\,\overline{(e_W x + e_b)\, r^*} +
-#    \overline{{r^*}^2}$. The last term is $L^*$. The middle one is zero: at the optimum
-#    both derivatives of the loss vanish, $\frac{\partial L}{\partial W} = 2\,\overline{x
-#    r^*} = 0$ and $\frac{\partial L}{\partial b} = 2\,\overline{r^*} = 0$.
-# 3. Expand the first term:
-#    $\overline{(e_W x + e_b)^2} = e_W^2\, \overline{x^2} + 2 e_W e_b\, \bar x + e_b^2
-#    = e^\top H e$, with
-#    $H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}$.
+# $$L(W, b) = L^* + e^\top H e, \qquad
+#   H = \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix},$$
 #
-# So $L = L^* + e^\top H e$ exactly: a bowl whose shape is $H$.
+# where $e = (W - W^*,\ b - b^*)$ is how far $(W, b)$ is from the least-squares optimum,
+# $L^*$ is the loss there, and a bar is a mean over the examples. Steps 4 to 7 follow a
+# gradient step through that bowl.
 #
 # ## One step, one factor per direction
+#
+# The idea in two sentences. Every gradient step multiplies the error $e$ by the same
+# matrix, $I - 2\eta H$; along the two directions that $H$ only stretches, that matrix acts
+# as a plain number, $1 - 2\eta\lambda$. So each of the two parts of the error is multiplied
+# by its own fixed factor at every step, and those two factors decide whether training
+# converges, how fast, and whether it overshoots.
 #
 # 4. The gradient of $e^\top H e$ is $2He$ ($H$ is symmetric), so a gradient step,
 #    $(W, b) \leftarrow (W, b) - \eta \nabla L$, does $e \leftarrow (I - 2\eta H)\, e$.
@@ -136,15 +130,22 @@ for epoch in range(1, len(observed), 4):
 # the learning rates tried below marked on the larger of the two, which sets the pace:
 
 # %%
-sweep = (0.01, 0.1, 0.5, 0.95, 1.05)  # too small, the default, one step, near and above the bound
-plot_contraction(curv, sweep)
+from linreg.plots import SWEEP  # too small, the default, one step, near and above the bound
+
+print(SWEEP)
+plot_contraction(curv, SWEEP)
 
 # %% [markdown]
+# Here the two lines nearly coincide. $H$ is nearly the identity, so its eigenvalues,
+# 0.9978 and 1.008, are nearly equal, and so are the two factors: nowhere in the figure do
+# they differ by more than 0.03. On the shifted data of the previous page they part
+# (below).
+#
 # And the runs themselves, each from $(16, 10)$ for 20 epochs:
 
 # %%
 histories = []
-for lr in sweep:
+for lr in SWEEP:
     try:
         run = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=lr)
     except linreg.DivergenceError as error:
@@ -177,26 +178,45 @@ plot_losses(histories, best_loss=best_loss)
 # ## The shifted data
 #
 # On the previous page, shifting $x$ to a mean of 5 made a valley with condition number
-# $\kappa \approx 725$. The same formulas say how much that costs:
+# $\kappa \approx 725$. Its eigenvalues are far apart, and so are the two factors
+# $1 - 2\eta\lambda_i$, here at a few learning rates up to the bound:
 
 # %%
 import math
 
-shifted = linreg.make_data(x_mean=5.0)
+from linreg.plots import SHIFT
+
+shifted = linreg.make_data(x_mean=SHIFT)  # SHIFT = 5.0
+valley = curvature(shifted.X)
+print(f"eigenvalues: {valley.eigenvalues[0]:.4f} and {valley.eigenvalues[1]:.4f}")
+for lr in (0.005, 0.0185, 0.03, valley.best_lr, valley.bound):
+    f_min, f_max = valley.factors(lr)
+    print(f"lr = {lr:.5f}: factors {f_min:.4f} (for λmin) and {f_max:+.4f} (for λmax)")
+
+# %% [markdown]
+# The factor for $\lambda_{\max}$ runs from near 1, through 0 at
+# $\eta = 1/(2\lambda_{\max}) \approx 0.0185$, to $-1$ at the bound, as both factors do on
+# our data. The factor for $\lambda_{\min}$, an eigenvalue 725 times smaller, barely leaves
+# 1: below the bound it stays above 0.997, so the larger of the two, in size, never falls
+# below 0.997 either. The same formulas say how much that costs. At the best constant
+# learning rate both factors have the same size, so the distance to the optimum shrinks by
+# exactly that factor at every step, and the steps it takes to shrink tenfold follow:
+
+# %%
 for name, d in [("x with mean 0", data), ("x with mean 5", shifted)]:
     bowl = curvature(d.X)
     rate = bowl.contraction(bowl.best_lr)
-    tenfold = math.log(10) / -math.log(rate)  # steps for the distance to shrink tenfold
+    steps = math.ceil(math.log(10) / -math.log(rate))  # the first t with rate**t <= 1/10
     print(
         f"{name}: bound {bowl.bound:.5f}, best lr {bowl.best_lr:.5f}, factor per step "
-        f"{rate:.4f}, {tenfold:.1f} steps to shrink the distance tenfold"
+        f"{rate:.4f}, steps until the distance is a tenth: {steps}"
     )
 
 # %% [markdown]
 # With $x$ centred, the best learning rate leaves a factor of 0.005: one step does nearly
 # all the work. With $x$ shifted, the best constant learning rate is just under a bound 27
-# times smaller, and its factor is $(\kappa-1)/(\kappa+1) \approx 0.997$: it takes more than
-# 800 steps to shrink the distance to the optimum tenfold. No learning rate fixes a badly
+# times smaller, and its factor is $(\kappa-1)/(\kappa+1) \approx 0.997$: it takes 836
+# steps to shrink the distance to the optimum tenfold. No learning rate fixes a badly
 # conditioned bowl; centring $x$ does.
 #
 # ## Explore
@@ -219,8 +239,9 @@ explorer
 # %% [markdown]
 # The explorer shows 21 losses for each run: the one at the start and the one after each of
 # the 20 steps. The loss logs on these pages show the 20 losses at the *start* of each
-# epoch, so they stop one step earlier (at 0.1, 1.113 at epoch 19, against 1.0947 after the
-# last step).
+# epoch, so they stop one step earlier. At 0.1 the explorer's loss after step 19, 1.113, is
+# the last loss the Training page logs (1.11 there, at epoch 19), and its loss after step
+# 20, 1.0947, is the loss after the last update (1.095 there).
 #
 # Things to try: find the largest learning rate whose path never overshoots (both factors
 # positive: $\eta < 1/(2\lambda_{\max})$); step from 0.975 to 1.0 across the bound and
@@ -247,9 +268,18 @@ for W_, b_ in (torch.randn(20, 2, generator=generator, dtype=torch.float64) * 10
     direct = ((W_ * x64 + b_ - y64) ** 2).mean().item()
     L_star = ((W_best * x64 + b_best - y64) ** 2).mean().item()
     assert abs(direct - (L_star + e @ H @ e).item()) < 1e-9 * direct
-# step 2: the least-squares residuals have mean 0 and are uncorrelated with x
-r = W_best * x64 + b_best - y64
-assert abs(r.mean().item()) < 1e-9 and abs((x64 * r).mean().item()) < 1e-9
+# "every gradient step multiplies the error e by the same matrix, I - 2 eta H ... each of
+# the two parts of the error is multiplied by its own fixed factor": the run at 0.1
+identity = torch.eye(2, dtype=torch.float64)
+errors = [
+    torch.tensor([W_ - W_best, b_ - b_best], dtype=torch.float64)
+    for W_, b_ in zip([*history.Ws, history.W], [*history.bs, history.b], strict=True)
+]
+for before, after in itertools.pairwise(errors[:10]):  # while float32 rounding is small
+    assert torch.allclose(after, (identity - 2 * 0.1 * H) @ before, rtol=1e-4, atol=1e-5)
+    parts_before, parts_after = curv.eigenvectors.T @ before, curv.eigenvectors.T @ after
+    factors = (parts_after / parts_before).tolist()
+    assert all(abs(f - g) < 1e-4 for f, g in zip(factors, curv.factors(0.1), strict=True))
 # step 4: the gradient is 2 H e (autograd as the oracle)
 W_t = torch.tensor(16.0, dtype=torch.float64, requires_grad=True)
 b_t = torch.tensor(10.0, dtype=torch.float64, requires_grad=True)
@@ -268,8 +298,15 @@ expected = [b / a for a, b in itertools.pairwise(predicted)]
 assert all(abs(m / p - 1) < 1e-4 for m, p in zip(measured, expected, strict=True)), measured
 assert all(abs(o / p - 1) < 1e-4 for o, p in zip(observed, predicted, strict=True))
 assert all(round(p, 2) == 0.64 for p in expected)
+# "here the two lines nearly coincide ... eigenvalues, 0.9978 and 1.008 ... nowhere in the
+# figure do they differ by more than 0.03" (the legend gives them to 4 digits too)
+assert f"{low:.4g}" == "0.9978" and f"{high:.4g}" == "1.008"
+figure = plot_contraction(curv, SWEEP)
+line_min, line_max = (line.get_ydata() for line in figure.axes[0].lines[:2])
+assert max(abs(a - b) for a, b in zip(line_min, line_max, strict=True)) < 0.03
 # the sweep: which runs diverged, and the claims about each
-runs = dict(zip(sweep, histories, strict=True))
+assert SWEEP == (0.01, 0.1, 0.5, 0.95, 1.05)
+runs = dict(zip(SWEEP, histories, strict=True))
 assert [len(h.losses) for h in histories] == [20, 20, 20, 20, 2]
 kept = (runs[0.01].losses[-1] - best_loss) / (runs[0.01].losses[0] - best_loss)
 assert round(kept, 2) == round(0.98**38, 2) == 0.46, kept  # "kept 0.98^38 ~ 46%"
@@ -309,14 +346,40 @@ assert 1.05 > curv.bound > 0.95 and min(curv.factors(1.05)) < -1
 assert runs[1.05].losses[1] > runs[1.05].losses[0]
 # the shifted data
 c_s = curvature(shifted.X)
-assert round(c_s.condition_number) in range(720, 731)  # "kappa ~ 725"
+assert SHIFT == 5.0 and round(c_s.condition_number) in range(720, 731)  # "kappa ~ 725"
+# "the factor for lambda_max runs from near 1, through 0 at 1/(2 lambda_max) ~ 0.0185, to -1
+# at the bound; the factor for lambda_min, an eigenvalue 725 times smaller, barely leaves 1:
+# below the bound it stays above 0.997, so the larger of the two, in size, never falls
+# below 0.997"
+low_s, high_s = c_s.eigenvalues
+assert c_s.factors(1 / (2 * high_s))[1] == 0 and abs(c_s.factors(c_s.bound)[1] + 1) < 1e-12
+assert round(1 / (2 * high_s), 4) == 0.0185 and round(high_s / low_s) == 725
+grid = [c_s.bound * k / 1000 for k in range(1, 1000)]
+assert all(c_s.factors(lr)[0] > 0.997 for lr in grid)
+assert min(c_s.contraction(lr) for lr in grid) > 0.997
+assert all(f_max > -1 for _, f_max in map(c_s.factors, grid))  # "to -1 at the bound"
+# "at the best constant learning rate both factors have the same size, so the distance
+# shrinks by exactly that factor at every step": in float64, and the steps it takes
+f_lo, f_hi = c_s.factors(c_s.best_lr)
+assert abs(abs(f_lo) - abs(f_hi)) < 1e-12
+e_s = torch.tensor([16.0, 10.0], dtype=torch.float64) - torch.tensor(
+    linreg.least_squares(shifted.X, shifted.y), dtype=torch.float64
+)
+step = torch.eye(2, dtype=torch.float64) - 2 * c_s.best_lr * c_s.H
+distances = [e_s.norm().item()]
+for _ in range(836):
+    e_s = step @ e_s
+    distances.append(e_s.norm().item())
+assert all(
+    abs(b / a - c_s.contraction(c_s.best_lr)) < 1e-9 for a, b in itertools.pairwise(distances)
+)
+assert distances[835] > distances[0] / 10 >= distances[836]  # "836 steps"
 assert round(curv.contraction(curv.best_lr), 3) == 0.005  # "a factor of 0.005"
 assert round(curv.bound / c_s.bound) == 27  # "a bound 27 times smaller"
 kappa = c_s.condition_number
 assert abs(c_s.contraction(c_s.best_lr) - (kappa - 1) / (kappa + 1)) < 1e-12
 assert round(c_s.contraction(c_s.best_lr), 3) == 0.997  # "~ 0.997"
-steps = math.log(10) / -math.log(c_s.contraction(c_s.best_lr))
-assert 800 < steps < 900, steps  # "more than 800 steps"
+assert steps == 836  # the last line printed, and "it takes 836 steps"
 assert f"{c_s.bound:.5f}" != f"{c_s.best_lr:.5f}"  # the printout tells them apart
 assert c_s.best_lr < c_s.bound  # "just under"
 # the explorer: 44 runs from 0.025 to 1.1 in steps of 0.025, the build's numbers
@@ -342,10 +405,15 @@ f45, f55 = curv.factors(0.45), curv.factors(0.55)
 assert all(round(a, 1) == 0.1 and round(b, 1) == -0.1 for a, b in zip(f45, f55, strict=True))
 run45, run55 = (explorer.spec["runs"][lrs.index(lr)]["loss"] for lr in (0.45, 0.55))
 assert run45[3] < 1.001 * best_loss and run55[3] < 1.001 * best_loss, (run45, run55)
-# "21 losses ... at 0.1, 1.113 at epoch 19, against 1.0947 after the last step"
+# "21 losses ... at 0.1 the explorer's loss after step 19, 1.113, is the last loss the
+# Training page logs (1.11 there, at epoch 19), and its loss after step 20, 1.0947, is the
+# loss after the last update (1.095 there)" (the explorer's script shows 5 digits)
 run10 = explorer.spec["runs"][lrs.index(0.1)]["loss"]
-assert len(run10) == 21 and f"{history.losses[19]:.4g}" == "1.113"
-assert f"{run10[-1]:.5g}" == "1.0947"
+assert len(run10) == 21 and run10[19] == float(f"{history.losses[19]:.6g}")
+assert f"{run10[19]:.5g}" == "1.113" and f"{history.losses[19]:.2f}" == "1.11"
+after_last = linreg.mse_loss(model(data.X), data.y).item()
+assert f"{run10[20]:.5g}" == "1.0947" and f"{after_last:.3f}" == "1.095"
+assert run10[20] == float(f"{after_last:.6g}")
 # "1.05: both factors are below -1"
 assert all(f < -1 for f in curv.factors(1.05))
 # "which makes the larger of the two |1 - 2 eta lambda| as small as it can be"
@@ -364,38 +432,79 @@ assert abs(min(grid, key=curv.contraction) - curv.best_lr) < 1e-3
 #
 # ## Exercises
 #
-# **1. Predict, then run.** Use the formula (`predicted_excess`) to predict the loss at
-# epoch 3 with lr 0.3, then train and compare.
+# **1. Predict, then run.** On the shifted data, train from $(16, 10)$ for 100 epochs at
+# $\eta = 1/(2\lambda_{\max})$, half the bound, instead of at 95% of it as on the previous
+# page. Predict what the path does, and whether it ends closer to the optimum than that
+# run. Then train both and compare their distances to the optimum.
 
 # %% [markdown] tags=["solution"]
-# Both factors are about $1 - 0.6 = 0.4$, so the excess keeps about $0.16$ per epoch: from
-# about 261.5 to roughly $261.5 \cdot 0.16^3 \approx 1.1$ at epoch 3. With the exact
-# eigenvalues (factors 0.401 and 0.395) the formula gives a loss of 2.06, and training
-# agrees to six digits.
+# At half the bound the factor across the valley is $1 - 2\eta\lambda_{\max} = 0$: the first
+# step removes the offset across, and the path lands on the valley floor and never bounces.
+# Yet it ends farther from the optimum, 6.12 against 5.40. The factor along the valley is
+# $1 - \lambda_{\min}/\lambda_{\max} = 1 - 1/\kappa \approx 0.9986$, against
+# $1 - 1.9/\kappa \approx 0.9974$ at 95% of the bound, so each step covers about half as
+# much of the way along: after 100 epochs the offset along keeps 87% of its start instead
+# of 77%. The bounces did not slow the run down; the crawl along the floor did.
 
 # %% tags=["solution"]
-expected = predicted_excess(data.X, data.y, lr=0.3, num_epochs=4)[3] + best_loss
-trained = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=0.3, num_epochs=4)
-answer = (expected, trained.losses[3])
-print(f"predicted {answer[0]:.6f}, trained {answer[1]:.6f}")
+from linreg.plots import SHIFTED_FRACTION
+
+W_s, b_s = linreg.least_squares(shifted.X, shifted.y)
+answer = []
+for lr in (1 / (2 * valley.eigenvalues[1]), SHIFTED_FRACTION * valley.bound):
+    run = linreg.fit(
+        linreg.LinearModel.like(shifted.X), shifted.X, shifted.y, lr=lr, num_epochs=100
+    )
+    answer.append(math.hypot(run.W - W_s, run.b - b_s))
+    print(f"lr = {lr:.4f}: distance to the optimum after 100 epochs {answer[-1]:.2f}")
 
 # %% tags=["check"]
-assert abs(answer[0] - answer[1]) < 1e-5 * answer[1] and round(answer[0], 2) == 2.06
-assert all(round(f, 1) == 0.4 for f in curv.factors(0.3))
-assert [round(f, 3) for f in curv.factors(0.3)] == [0.401, 0.395]
+assert [f"{d:.2f}" for d in answer] == ["6.12", "5.40"] and answer[0] > answer[1]
+v_along, v_across = c_s.eigenvectors.T.tolist()
+half = linreg.fit(
+    linreg.LinearModel.like(shifted.X),
+    shifted.X,
+    shifted.y,
+    lr=1 / (2 * c_s.eigenvalues[1]),
+    num_epochs=100,
+)
+zz = linreg.fit(
+    linreg.LinearModel.like(shifted.X), shifted.X, shifted.y, lr=0.95 * c_s.bound, num_epochs=100
+)
+
+
+def offsets(run, v):
+    points = zip([*run.Ws, run.W], [*run.bs, run.b], strict=True)
+    return [(W_ - W_s) * v[0] + (b_ - b_s) * v[1] for W_, b_ in points]
+
+
+across_half = offsets(half, v_across)
+assert max(abs(a) for a in across_half[1:]) < 1e-5 * abs(across_half[0])  # "never bounces"
+assert round(1 - 1 / c_s.condition_number, 4) == 0.9986 == round(c_s.factors(half.lr)[0], 4)
+assert round(1 - 1.9 / c_s.condition_number, 4) == 0.9974 == round(c_s.factors(zz.lr)[0], 4)
+kept = [offsets(r, v_along)[-1] / offsets(r, v_along)[0] for r in (half, zz)]
+assert [f"{k:.0%}" for k in kept] == ["87%", "77%"], kept
 
 # %% [markdown]
-# **2. A derivation.** Suppose $x$ is centred with variance $s^2$ instead of 1. What is the
-# stability bound, as a function of $s$? Check it for $s = 2$.
+# **2. A derivation.** Where between 0 and the stability bound does the best constant
+# learning rate lie? Find the ratio of the best learning rate to the bound as a function of
+# $\kappa$ alone, then compute it for our data and for the shifted data.
 
 # %% [markdown] tags=["solution"]
-# With $\bar x = 0$, $H = \operatorname{diag}(s^2, 1)$, whose eigenvalues are $s^2$ and 1,
-# so the bound is $1/\max(s^2, 1)$: for $s = 2$, $1/4$. Wider inputs need a smaller step.
+# $\dfrac{1/(\lambda_{\min} + \lambda_{\max})}{1/\lambda_{\max}} =
+# \dfrac{\lambda_{\max}}{\lambda_{\min} + \lambda_{\max}} = \dfrac{\kappa}{\kappa + 1}$.
+# Since $\kappa \ge 1$, the ratio lies between $1/2$, for a round bowl, and 1. Our data,
+# with $\kappa \approx 1.01$, give 0.503: the best rate is about half the bound. The shifted
+# data, with $\kappa \approx 725$, give 0.9986: in a narrow valley the best constant
+# learning rate sits right at the edge of divergence.
 
 # %% tags=["solution"]
-answer = stability_bound(2 * (data.X - data.X.mean()))
-print(f"bound for s = 2: {answer:.4f}")
+answer = [c.best_lr / c.bound for c in (curv, valley)]
+print(f"best lr / bound: {answer[0]:.4f} for our data, {answer[1]:.4f} for the shifted data")
 
 # %% tags=["check"]
-s2 = (2 * (data.X - data.X.mean())).double().var(correction=0).item()
-assert abs(answer - 1 / max(s2, 1)) < 1e-9 and abs(answer - 0.25) < 0.005
+assert [round(answer[0], 3), round(answer[1], 4)] == [0.503, 0.9986], answer
+for ratio, c in zip(answer, (curv, c_s), strict=True):
+    kappa = c.condition_number
+    assert abs(ratio - kappa / (kappa + 1)) < 1e-12 and 0.5 <= ratio < 1
+assert round(curv.condition_number, 2) == 1.01 and round(c_s.condition_number) == 725

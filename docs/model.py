@@ -135,20 +135,29 @@ for bad in [{"W": 1e39}, {"device": "no-such-device"}]:
 #
 # ## Exercises
 #
-# **1. Predict, then run.** What does the starting model predict for $x = 1$ and for
-# $x = -1$?
+# **1. Predict, then run.** `W` and `b` are leaves that require a gradient. What about the
+# predictions `y_hat = model(data.X)`: do they require a gradient, and are they a leaf?
+# Decide from how `y_hat` was made, then check `y_hat.requires_grad` and `y_hat.is_leaf`.
 
 # %% [markdown] tags=["solution"]
-# $16 \cdot 1 + 10 = 26$ and $16 \cdot (-1) + 10 = -6$.
+# `y_hat` requires a gradient, because it was computed from `W` and `b`, which do: autograd
+# recorded the operations that made it, and `y_hat.grad_fn` names the last of them, the
+# addition of `b`. For the same reason it is not a leaf: a leaf is created directly, not
+# computed from tensors that require a gradient. `backward()` will pass through `y_hat` to
+# reach the leaves, `W` and `b`.
 
 # %% tags=["solution"]
-import torch
-
-answer = model(torch.tensor([1.0, -1.0])).tolist()
-print(answer)
+y_hat = model(data.X)
+answer = (y_hat.requires_grad, y_hat.is_leaf)
+print(answer, type(y_hat.grad_fn).__name__)
 
 # %% tags=["check"]
-assert answer == [26.0, -6.0]
+assert answer == (True, False)
+assert type(y_hat.grad_fn).__name__ == "AddBackward0"  # "the addition of b"
+assert y_hat.grad_fn.next_functions[1][0].variable is model.b
+fresh = LinearModel(16.0, 10.0)  # "backward() will pass through y_hat to reach W and b"
+fresh(data.X).sum().backward()
+assert torch.allclose(fresh.W.grad, data.X.sum()) and fresh.b.grad.item() == len(data.X)
 
 # %% [markdown]
 # **2. Shapes.** What are the shapes of `model.W` and of `model(data.X)`, and why does the

@@ -217,11 +217,24 @@ assert (model.weight.item(), model.bias.item()) != (ours_run.W, ours_run.b)
 # ## Exercises
 #
 # **1. Predict, then run.** Give `torch.optim.SGD` a `momentum=0.9`. Does the run still
-# follow the hand-written one?
+# follow the hand-written one? Where is it after 20 epochs, and why?
 
 # %% [markdown] tags=["solution"]
-# No: momentum adds a fraction of the previous step to each new one, which our
-# `gradient_step` does not do, so from the second step on the two runs part.
+# It parts from the second step on. With momentum $\mu$, SGD keeps a velocity
+# $v \leftarrow \mu v + \nabla L$ and steps by $-\mathrm{lr}\, v$: each step carries
+# $\mu$ times the previous one. The first step is the plain one ($v$ starts at zero); the
+# second already adds $0.9$ of the first.
+#
+# Here that is slower, not faster. In each direction of the bowl of
+# [Choosing the learning rate](learning-rate.html), the distance to the optimum now
+# follows $e_{t+1} = (1 + \mu - 2\,\mathrm{lr}\,\lambda)\, e_t - \mu\, e_{t-1}$. With
+# $\lambda \approx 1$, lr 0.1 and $\mu = 0.9$ the roots of
+# $z^2 - (1 + \mu - 2\,\mathrm{lr}\,\lambda) z + \mu$ are complex, with modulus
+# $\sqrt{\mu} \approx 0.95$: the run overshoots the optimum and swings around it, about 14
+# steps a swing, and each step shrinks the swing only by 0.95, where plain descent shrinks
+# the distance by 0.80. $W$ falls from 16 past $W^* \approx 3.02$ to $-6.2$, climbs back to
+# 9.5, and is still swinging at epoch 19, where the loss is 27.8, against 1.11 without
+# momentum.
 
 # %% tags=["solution"]
 moving = nn.Linear(1, 1)
@@ -230,19 +243,59 @@ with torch.no_grad():
     moving.bias.fill_(10.0)
 
 momentum = torch.optim.SGD(moving.parameters(), lr=lr, momentum=0.9)
-momentum_losses = []
+momentum_losses, momentum_Ws, momentum_bs = [], [], []
 for _ in range(num_epochs):
+    momentum_Ws.append(moving.weight.item())  # logged before the step, as fit logs
+    momentum_bs.append(moving.bias.item())
     momentum.zero_grad()
     loss = loss_fn(moving(X), y)
     loss.backward()
     momentum.step()
     momentum_losses.append(loss.item())
 
-answer = [abs(a - b) / b for a, b in zip(momentum_losses, history.losses, strict=True)]
-print(f"relative differences, first three epochs: {[f'{d:.2g}' for d in answer[:3]]}")
+answer = momentum_losses[-1]
+print(f"epoch 19: loss {answer:.2f} with momentum, {history.losses[-1]:.2f} without")
+print(f"W with momentum, every epoch: {' '.join(f'{W:.1f}' for W in momentum_Ws)}")
 
 # %% tags=["check"]
-assert answer[0] < 1e-5 and answer[1] < 1e-5 and answer[2] > 0.01  # equal, equal, apart
+import cmath
+import math
+
+from linreg.curvature import curvature, curvature_matrix
+
+# "it parts from the second step on": equal, equal (the first step is the plain one), apart
+apart = [abs(a - b) / b for a, b in zip(momentum_losses, history.losses, strict=True)]
+assert apart[0] < 1e-5 and apart[1] < 1e-5 and apart[2] > 0.01
+# "the loss is 27.8, against 1.11 without momentum", at epoch 19
+assert round(answer, 1) == 27.8 and round(history.losses[-1], 2) == 1.11
+assert len(momentum_losses) == len(history.losses) == num_epochs == 20
+# "e_{t+1} = (1 + mu - 2 lr lambda) e_t - mu e_{t-1}" in each direction: in (W, b),
+# e_{t+1} = ((1 + mu) I - 2 lr H) e_t - mu e_{t-1}, to float32 rounding
+W_best, b_best = linreg.least_squares(data.X, data.y)
+e = torch.tensor([momentum_Ws, momentum_bs], dtype=torch.float64) - torch.tensor(
+    [[W_best], [b_best]], dtype=torch.float64
+)
+step_matrix = 1.9 * torch.eye(2, dtype=torch.float64) - 2 * lr * curvature_matrix(data.X.double())
+for t in range(1, num_epochs - 1):
+    expected = step_matrix @ e[:, t] - 0.9 * e[:, t - 1]
+    assert (e[:, t + 1] - expected).abs().max() < 1e-4, (t, e[:, t + 1], expected)
+# the roots: complex, of modulus sqrt(0.9) ~ 0.95, about 14 steps a swing, for both
+# eigenvalues; plain descent's factors 0.80
+curv = curvature(data.X)
+for lam in curv.eigenvalues:
+    c = 1 + 0.9 - 2 * lr * lam
+    root = (c + cmath.sqrt(c * c - 4 * 0.9)) / 2
+    assert root.imag != 0 and abs(abs(root) - math.sqrt(0.9)) < 1e-12
+    assert round(2 * math.pi / cmath.phase(root)) == 14
+assert round(math.sqrt(0.9), 2) == 0.95
+assert all(round(f, 2) == 0.80 for f in curv.factors(lr))
+# "W falls from 16 past W* ~ 3.02 to -6.2, climbs back to 9.5, and is still swinging"
+assert momentum_Ws[0] == 16.0 and round(W_best, 2) == 3.02
+low = momentum_Ws.index(min(momentum_Ws))
+high = low + momentum_Ws[low:].index(max(momentum_Ws[low:]))
+assert round(momentum_Ws[low], 1) == -6.2 and round(momentum_Ws[high], 1) == 9.5
+assert min(momentum_Ws[high:]) < W_best  # past W* again after the climb
+assert abs(momentum_Ws[-1] - W_best) > abs(history.Ws[-1] - W_best)
 
 # %% [markdown]
 # **2. Predict, then run.** Use `nn.MSELoss(reduction="sum")` with lr 0.1. What happens,

@@ -26,7 +26,7 @@ from linreg.curvature import curvature
 from linreg.model import LinearModel
 from linreg.pages.large_data import moments_loss
 from linreg.pages.loss import mse_loss
-from linreg.plots import DescribedFigure, contour_levels, plot_landscape, view_box
+from linreg.plots import DescribedFigure, contour_levels, lr_text, plot_landscape, view_box
 from linreg.reference import least_squares
 from linreg.settings import DEFAULTS
 from linreg.statistics import moments
@@ -72,7 +72,7 @@ class Explorer:
         # allow_nan=False: a NaN or an infinity would make the page's JSON invalid
         text = json.dumps(self.spec, separators=(",", ":"), allow_nan=False)
         spec = html.escape(text, quote=True)
-        shown = ", ".join(f"{lr:g}" for lr in self.shown)
+        shown = ", ".join(lr_text(lr, self.shown) for lr in self.shown)  # as in the legend
         return (
             f'<div class="linreg-explorer" data-explorer="{spec}">'
             f"{self.figure()._repr_html_()}"

@@ -17,7 +17,7 @@ import itertools
 import math
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -260,10 +260,11 @@ def plot_landscape(
         f"Contour plot of the loss over W (horizontal) and b (vertical), with its minimum, "
         f"{best_loss:.4g}, at the least-squares W = {W_best:.2f}, b = {b_best:.2f}."
     )
+    lrs = [history.lr for history in histories]
     for history in histories:
         path = descent_path(history)
         alt += (
-            f" The path of gradient descent with lr = {history.lr:g} goes from "
+            f" The path of gradient descent with lr = {lr_text(history.lr, lrs)} goes from "
             f"({path[0][0]:g}, {path[0][1]:g}) in {len(history.Ws)} steps to "
             f"({path[-1][0]:.2f}, {path[-1][1]:.2f})."
         )
@@ -279,7 +280,7 @@ def plot_landscape(
             color=color,
             markersize=3 if len(path) <= 40 else 1.5,  # a long path stays a line, not a blot
             linewidth=1,
-            label=f"lr = {history.lr:g}",
+            label=f"lr = {lr_text(history.lr, lrs)}",
         )
     # the true point under the optimum, as a cross whose arms reach past the star
     if true_W is not None and true_b is not None:
@@ -295,6 +296,56 @@ def plot_landscape(
     return ax.figure
 
 
+def plot_zigzag(
+    X: Tensor,
+    y: Tensor,
+    history: History,
+    *,
+    numbered: int = 5,
+    true_W: float | None = None,
+    true_b: float | None = None,
+) -> Figure:
+    """A run in a narrow valley, two ways: its path over the loss landscape, the first
+    `numbered` points numbered by epoch (left), and its offset from the optimum across the
+    valley and along it, epoch by epoch (right).
+
+    Across is the eigenvector of H with the larger eigenvalue, along the other; each offset
+    is signed, positive at the start.
+    """
+    fig = DescribedFigure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig.set_facecolor("white")
+    fig.alt = "Two panels. Left:"
+    left, right = fig.subplots(1, 2)
+    plot_landscape(X, y, history, true_W=true_W, true_b=true_b, ax=left)
+    path = descent_path(history)
+    for epoch, point in enumerate(path[:numbered]):
+        left.annotate(
+            str(epoch), point, textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8
+        )
+    W_best, b_best = least_squares(X, y)
+    along, across = (
+        [(W - W_best) * v[0] + (b - b_best) * v[1] for W, b in path]
+        for v in curvature(X).eigenvectors.T.tolist()  # ascending eigenvalues
+    )
+    along, across = ([math.copysign(1.0, o[0]) * v for v in o] for o in (along, across))
+    _axes(
+        right,
+        f"The first {min(numbered, len(path))} points of the path are numbered by epoch. "
+        f"Right: line plot over {len(path) - 1} epochs of the offset from the optimum across "
+        f"the valley, from {across[0]:.3g} to {across[-1]:.2g}, and along it, from "
+        f"{along[0]:.3g} to {along[-1]:.3g}.",
+    )
+    epochs = range(len(path))
+    right.axhline(0.0, color="k", linewidth=0.8)
+    right.plot(
+        epochs, across, "o-", color=W_COLOR, markersize=2, linewidth=0.8, label="across the valley"
+    )
+    right.plot(epochs, along, "-", color=B_COLOR, linewidth=1.5, label="along the valley")
+    right.set(xlabel="epoch", ylabel="offset from the optimum", title="Across and along")
+    right.legend(loc="upper right", fontsize="small")
+    return fig
+
+
 def plot_excess(
     history: History, best_loss: float, predicted: list[float], *, ax: Axes | None = None
 ) -> Figure:
@@ -303,7 +354,7 @@ def plot_excess(
     if observed:
         alt = (
             f"Line plot, on a logarithmic scale, of the excess loss L - L* over "
-            f"{len(observed)} epochs at lr = {history.lr:g}: the predicted curve, from "
+            f"{len(observed)} epochs at lr = {lr_text(history.lr)}: the predicted curve, from "
             f"{predicted[0]:.4g} to {predicted[-1]:.4g}, runs through the observed points."
         )
     else:
@@ -315,7 +366,7 @@ def plot_excess(
     ax.plot(
         shown, [observed[e] for e in shown], "o", color=MODEL_COLOR, markersize=5, label="observed"
     )
-    ax.set(xlabel="epoch", ylabel="L - L*", title=f"Excess loss at lr = {history.lr:g}")
+    ax.set(xlabel="epoch", ylabel="L - L*", title=f"Excess loss at lr = {lr_text(history.lr)}")
     if shown:  # a log scale needs something above zero to show
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -335,39 +386,40 @@ def plot_contraction(
     top = 1.25 * c.bound
     grid = [top * i / 500 for i in range(501)]
     low, high = c.eigenvalues
+    bound, best = lr_text(c.bound, [c.best_lr]), lr_text(c.best_lr, [c.bound])
     ax = _axes(
         ax,
-        f"Line plot of the factor by which one step multiplies the distance to the optimum, "
-        f"against the learning rate from 0 to {top:.3g}, for the eigenvalues {low:.4g} and "
-        f"{high:.4g} of H. The slower of the two is lowest at the best learning rate "
-        f"{c.best_lr:.3g} and reaches 1 at the stability bound {c.bound:.3g}.",
+        f"Line plot of the two factors by which one step multiplies the parts of the distance "
+        f"to the optimum along the eigenvectors of H, against the learning rate from 0 to "
+        f"{top:.3g}, for the eigenvalues {low:.4g} and {high:.4g}. The larger of the two is "
+        f"lowest at the best learning rate {best} and reaches 1 at the stability bound {bound}.",
     )
     ax.plot(
         grid,
         [abs(1 - 2 * lr * low) for lr in grid],
         color=B_COLOR,
-        label=rf"$|1 - 2\,\mathrm{{lr}}\,\lambda_{{\min}}|$, $\lambda_{{\min}}$ = {low:.3g}",
+        label=rf"$|1 - 2\,\mathrm{{lr}}\,\lambda_{{\min}}|$, $\lambda_{{\min}}$ = {low:.4g}",
     )
     ax.plot(
         grid,
         [abs(1 - 2 * lr * high) for lr in grid],
         color=W_COLOR,
-        label=rf"$|1 - 2\,\mathrm{{lr}}\,\lambda_{{\max}}|$, $\lambda_{{\max}}$ = {high:.3g}",
+        label=rf"$|1 - 2\,\mathrm{{lr}}\,\lambda_{{\max}}|$, $\lambda_{{\max}}$ = {high:.4g}",
     )
-    ax.axhline(1.0, color="k", linestyle=":", linewidth=1)
+    ax.axhline(1.0, color="k", linestyle=":", linewidth=1, zorder=1)  # under a factor near 1
     ax.axvline(
         c.bound,
         color="k",
         linestyle="--",
         linewidth=1,
-        label=rf"bound $1/\lambda_{{\max}}$ = {c.bound:.3g}",
+        label=rf"bound $1/\lambda_{{\max}}$ = {bound}",
     )
     ax.axvline(
         c.best_lr,
         color="0.4",
         linestyle="-.",
         linewidth=1,
-        label=rf"best lr $1/(\lambda_{{\min}} + \lambda_{{\max}})$ = {c.best_lr:.3g}",
+        label=rf"best lr $1/(\lambda_{{\min}} + \lambda_{{\max}})$ = {best}",
     )
     if lrs:
         ax.plot(lrs, [c.contraction(lr) for lr in lrs], "o", color=MODEL_COLOR, label="lrs tried")
@@ -376,7 +428,7 @@ def plot_contraction(
         ylim=(0, 1.5),
         xlabel="learning rate",
         ylabel="factor per step",
-        title="What one step does to the distance to the optimum",
+        title="What one step does to each part of the distance",
     )
     ax.legend(loc="upper left", fontsize="small")
     return ax.figure
@@ -395,9 +447,10 @@ def plot_losses(
     """
     longest = max((len(h.losses) for h in histories), default=0)
     batches = any(h.batch_size is not None for h in histories)
+    lrs = [h.lr for h in histories]
     alt = f"Line plot of the loss over up to {longest} epochs, on a logarithmic scale, for "
     alt += ", ".join(
-        f"{_run_label(h, batches)} "
+        f"{_run_label(h, batches, lrs)} "
         + (f"(from {h.losses[0]:.4g} to {h.losses[-1]:.4g}" if h.losses else "(no epochs")
         + (f", stopped after {len(h.losses)} epochs)" if len(h.losses) < longest else ")")
         for h in histories
@@ -410,7 +463,7 @@ def plot_losses(
     ax = _axes(ax, alt)
     for history, color in zip(histories, itertools.cycle(RUN_COLORS)):
         stopped = len(history.losses) < longest
-        label = _run_label(history, batches) + (" (diverged)" if stopped else "")
+        label = _run_label(history, batches, lrs) + (" (diverged)" if stopped else "")
         ax.plot(range(len(history.losses)), history.losses, "-", color=color, label=label)
         if stopped and history.losses:
             ax.plot(len(history.losses) - 1, history.losses[-1], "x", color=color, markersize=9)
@@ -474,13 +527,24 @@ def plot_parameter_noise(
     return ax.figure
 
 
-def _run_label(history: History, batches: bool = False) -> str:
-    """The run's label: its lr; with `batches` (mini-batch runs among those drawn), also its
-    batch size, or "all data"."""
+def lr_text(lr: float, among: Iterable[float] = ()) -> str:
+    """`lr` to 3 significant figures, or to as many more as tell it apart from `among`."""
+    others = {other for other in among if other != lr}
+    for digits in range(3, 18):
+        text = f"{lr:.{digits}g}"
+        if all(f"{other:.{digits}g}" != text for other in others):
+            return text
+    return repr(lr)
+
+
+def _run_label(history: History, batches: bool = False, among: Iterable[float] = ()) -> str:
+    """The run's label: its lr (see lr_text; `among` are the other runs' lrs); with `batches`
+    (mini-batch runs among those drawn), also its batch size, or "all data"."""
+    lr = lr_text(history.lr, among)
     if not batches:
-        return f"lr = {history.lr:g}"
+        return f"lr = {lr}"
     batch = "all data" if history.batch_size is None else f"batch {history.batch_size}"
-    return f"{batch}, lr = {history.lr:g}"
+    return f"{batch}, lr = {lr}"
 
 
 def contour_levels(best_loss: float, largest: float) -> list[float]:
@@ -508,6 +572,107 @@ def view_box(points, histories) -> tuple[tuple[float, float], tuple[float, float
     span = max(max(Ws) - min(Ws), max(bs) - min(bs), 1.0)
     pad = 0.08 * span
     return (min(Ws) - pad, max(Ws) + pad), (min(bs) - pad, max(bs) + pad)
+
+
+LARGEST_MISSES = 0.05  # plot_residuals marks this fraction of the examples, the largest |r|
+
+
+def plot_residuals(X: Tensor, y: Tensor, W: float, b: float, *, ax: Axes | None = None) -> Figure:
+    """Each example's squared residual r^2 against its residual r = W x + b - y (X and y of
+    shape (n,)), on the parabola r^2 beside |r|; the LARGEST_MISSES largest |r| in red."""
+    r = W * _cpu(X).double() + b - _cpu(y).double()
+    squares = r**2
+    k = max(1, round(LARGEST_MISSES * len(r)))
+    largest = torch.zeros(len(r), dtype=torch.bool)
+    largest[r.abs().topk(k).indices] = True
+    share = (squares[largest].sum() / squares.sum()).item()
+    ax = _axes(
+        ax,
+        f"Scatter plot of the squared residual r² against the residual r of each of the "
+        f"{len(r):,} examples for the line y = {W:g}x + {b:g}. The points lie on the "
+        f"parabola r², drawn beside the dashed line |r|: the square is below |r| for misses "
+        f"under 1 and above it beyond. The {k:,} largest misses (|r| of "
+        f"{r.abs()[largest].min():.2f} or more), {k / len(r):.0%} of the examples, make up "
+        f"{share:.0%} of the sum of squares.",
+    )
+    reach = 1.05 * r.abs().max().item()
+    rs = torch.linspace(-reach, reach, 401, dtype=torch.float64)
+    ax.plot(rs, rs**2, color="k", linewidth=1, label="squared residual $r^2$")
+    ax.plot(rs, rs.abs(), "k--", linewidth=1, label="absolute residual $|r|$")
+    shown, note = _shown(len(r))
+    r, squares, largest = r[shown], squares[shown], largest[shown]
+    ax.scatter(
+        r[~largest],
+        squares[~largest],
+        s=10,
+        alpha=0.5,
+        color=TRUE_COLOR,
+        label=f"the other {len(largest) - int(largest.sum()):,} examples{note}",
+    )
+    ax.scatter(
+        r[largest],
+        squares[largest],
+        s=14,
+        color=W_COLOR,
+        label=f"the {k:,} largest misses: {share:.0%} of the loss",
+    )
+    ax.set(
+        xlabel="residual r",
+        ylabel="what the example adds",
+        title=f"Residuals of the line y = {W:g}x + {b:g} and their squares",
+    )
+    ax.legend(loc="upper center", fontsize="small")
+    return ax.figure
+
+
+def plot_loss_slice(
+    X: Tensor, y: Tensor, model: LinearModel, *, lr: float | None = None, ax: Axes | None = None
+) -> Figure:
+    """The loss along W with b held at model.b (a slice through the bowl) and its tangent at
+    model.W, whose slope is dL/dW; with `lr`, an arrow for the step -lr dL/dW on W alone."""
+    m = moments(_cpu(X), _cpu(y))
+    W, b = model.W.item(), model.b.item()
+    mean_xx = m.sxx / m.n + m.x_mean**2  # the mean of x^2
+    mean_xy = m.sxy / m.n + m.x_mean * m.y_mean  # the mean of x y
+    at = moments_loss(W, b, m)
+    slope = 2 * (W * mean_xx + b * m.x_mean - mean_xy)  # dL/dW = (2/n) sum r_i x_i
+    lowest = (mean_xy - b * m.x_mean) / mean_xx  # where the slice's slope is 0
+    span = abs(W - lowest) or 1.0
+    ws = torch.linspace(
+        min(W, lowest) - 0.4 * span, max(W, lowest) + 0.4 * span, 401, dtype=torch.float64
+    )
+    alt = (
+        f"Line plot of the loss as W varies with b held at {b:g}: a parabola, lowest at "
+        f"W = {lowest:.2f}. At W = {W:g}, where the loss is {at:.1f}, its tangent has slope "
+        f"dL/dW = {slope:.1f}: the loss rises as W grows."
+    )
+    if lr is not None:
+        alt += (
+            f" An arrow shows the step on W, -{lr:g} times the slope, which moves W from "
+            f"{W:g} to {W - lr * slope:.2f}."
+        )
+    ax = _axes(ax, alt)
+    ax.plot(ws, moments_loss(ws, b, m), color="k", linewidth=1, label=f"loss L(W, {b:g})")
+    near = ws[(ws - W).abs() <= 0.4 * span]
+    ax.plot(
+        near,
+        at + slope * (near - W),
+        color=MODEL_COLOR,
+        linewidth=1.5,
+        label=f"tangent at W = {W:g}: slope dL/dW = {slope:.1f}",
+    )
+    ax.plot(W, at, "o", color=MODEL_COLOR, markersize=6)
+    if lr is not None:
+        ax.annotate(
+            "",
+            xy=(W - lr * slope, at),
+            xytext=(W, at),
+            arrowprops={"arrowstyle": "->", "color": W_COLOR, "linewidth": 1.5},
+        )
+        ax.plot([], [], color=W_COLOR, label=f"step on W: -{lr:g} × dL/dW = {-lr * slope:+.2f}")
+    ax.set(xlabel="W", ylabel="mean squared error", title=f"The loss along W, with b = {b:g}")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax.figure
 
 
 # The runs the learning-rate pages draw besides the tutorial's own (docs/landscape.py and
@@ -543,6 +708,7 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
         ),
         "after-training": lambda: plot_predictions(data.X, data.y, e.model, title="After training"),
         "loss": lambda: plot_loss(e.history, best_loss=e.best_loss),
+        "residuals": lambda: plot_residuals(data.X, data.y, settings.true_W, settings.true_b),
     }
     if e.best is None:  # x takes one value: no optimum, no landscape to draw around it
         return figures
@@ -553,7 +719,7 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
         model = LinearModel.like(d.X, W=s.W0, b=s.b0)
         lr = SHIFTED_FRACTION * stability_bound(d.X)
         history = fit(model, d.X, d.y, lr=lr, num_epochs=SHIFTED_EPOCHS)
-        return plot_landscape(d.X, d.y, history, **true)
+        return plot_zigzag(d.X, d.y, history, **true)
 
     def runs(lrs: tuple[float, ...]) -> list[History]:  # from (W0, b0), as the pages run them
         histories = []
@@ -581,6 +747,7 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
 
     predicted = lambda: predicted_excess(data.X, data.y, s.lr, s.num_epochs, s.W0, s.b0)  # noqa: E731
     figures |= {
+        "loss-slice": lambda: plot_loss_slice(data.X, data.y, e.initial, lr=s.lr),
         "landscape": lambda: plot_landscape(data.X, data.y, e.history, **true),
         "landscape-shifted": landscape_shifted,
         "excess": lambda: plot_excess(e.history, e.best_loss, predicted()),

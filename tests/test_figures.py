@@ -66,6 +66,16 @@ def test_loss_figure(figures):
 
 
 @compare
+def test_residuals_figure(figures):
+    return figures["residuals"]()
+
+
+@compare
+def test_loss_slice_figure(figures):
+    return figures["loss-slice"]()
+
+
+@compare
 def test_landscape_figure(figures):
     return figures["landscape"]()
 

@@ -249,21 +249,6 @@ def test_a_check_cell_runs_and_is_hidden(small_site):
     assert "answer = 6 * 7" in text and "the prose says" not in text
 
 
-def test_the_home_page_gives_the_readmes_commands():
-    # Home repeats the README's set-up commands for readers; they must not drift apart.
-    def bash_blocks(text: str) -> list[str]:
-        return [b.strip() for b in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL)]
-
-    home = "\n".join(
-        cell.source
-        for cell in jupytext.read(ROOT / "docs" / "index.py").cells
-        if cell.cell_type == "markdown"
-    )
-    contributing = home.split("## Contributing", 1)[1]
-    readme = bash_blocks((ROOT / "README.md").read_text())
-    assert bash_blocks(contributing) and all(b in readme for b in bash_blocks(contributing))
-
-
 def visible_prose(html: str) -> str:
     """The text a reader sees in the article, outside code, maths and outputs."""
     article = BeautifulSoup(html, "html.parser").select_one("article")
