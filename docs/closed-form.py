@@ -21,7 +21,12 @@
 # $W(\overline{x^2} - \bar x^2) = \overline{xy} - \bar x \bar y$, that is
 #
 # $$W^* = \frac{\operatorname{cov}(x, y)}{\operatorname{var}(x)}, \qquad
-#   b^* = \bar y - W^* \bar x.$$
+#   b^* = \bar y - W^* \bar x,$$
+#
+# where $\operatorname{cov}(x, y) = \overline{xy} - \bar x \bar y$ is the
+# [covariance](glossary.html#covariance) of $x$ and $y$, the mean of
+# $(x_i - \bar x)(y_i - \bar y)$, and $\operatorname{var}(x) = \overline{x^2} - \bar x^2$
+# is the variance of $x$, the mean of $(x_i - \bar x)^2$.
 #
 # The matrix of the normal equations is the $H$ of
 # [Choosing the learning rate](learning-rate.html): solving them is solving
@@ -102,8 +107,9 @@ plot_sampling_error(error, noise=data.noise)
 #
 # For the sample's $x$, this is a weighted sum of $n$ independent noises, each of variance
 # $\sigma^2$. Its variance is the sum of the squared weights times $\sigma^2$, which is
-# $\sigma^2 / \sum_i (x_i - \bar x)^2$. With $s_x^2 = \frac1n \sum_i (x_i - \bar x)^2$, the
-# variance of $x$:
+# $\sigma^2 / \sum_i (x_i - \bar x)^2$. Its square root is the standard deviation of $W^*$
+# from sample to sample, written $\operatorname{sd}(W^*)$; with
+# $s_x^2 = \frac1n \sum_i (x_i - \bar x)^2$, the variance of $x$:
 #
 # $$\operatorname{sd}(W^*) = \frac{\sigma}{\sqrt{\sum_i (x_i - \bar x)^2}}
 #   = \frac{\sigma}{s_x \sqrt n}.$$
@@ -139,10 +145,13 @@ print(f"W* = {W_star:.4f}, standard error {standard_error:.4f}, interval [{low:.
 # The standard error, 0.0325, is within 4% of the 0.0315 that the true $\sigma$ gives, and
 # of the spread the simulation measured at $n = 1000$, 0.033 over 20 samples (the figure's
 # point). The interval, $[2.958, 3.085]$, contains the true slope 3. The 1.96 is the point
-# of the normal distribution with 2.5% above it. Student's $t$ distribution with
-# $n - 2 = 998$ degrees of freedom, which widens the interval a little to allow for $s$
-# being only an estimate of $\sigma$, puts that point at 1.962 and gives the same interval
-# to three decimals.
+# of the standard normal distribution (mean 0, standard deviation 1) with 2.5% above it:
+# with normal noise, the gap $W^* - 3$ measured in units of $\operatorname{sd}(W^*)$
+# follows that distribution. Measured in standard errors instead, it follows Student's $t$
+# distribution, a bell a little wider than the normal one, to allow for $s$ being only an
+# estimate of $\sigma$; how much wider depends on its degrees of freedom, here the
+# $n - 2 = 998$ that $s^2$ divides by. It puts that point at 1.962 and gives the same
+# interval to three decimals.
 #
 # "95%" is a statement about the method, not about this one interval: over many samples,
 # intervals built this way contain the true slope about 95% of the time. Of 1000 fresh
@@ -177,6 +186,13 @@ W_c = ((x - x.mean()) * (y - y.mean())).mean() / x.var(correction=0)
 assert abs(W_c.item() - centred[0]) < 1e-12
 assert abs((y.mean() - W_c * x.mean()).item() - centred[1]) < 1e-12
 assert torch.allclose(H @ normal, torch.stack([(x * y).mean(), y.mean()]), atol=1e-12)
+# "cov(x, y) = mean(xy) - mean(x) mean(y), the mean of (x_i - mean x)(y_i - mean y), and
+# var(x) = mean(x^2) - mean(x)^2, the mean of (x_i - mean x)^2"; W* is their ratio
+cov_xy = (x * y).mean() - x.mean() * y.mean()
+var_x = (x * x).mean() - x.mean() ** 2
+assert abs(cov_xy - ((x - x.mean()) * (y - y.mean())).mean()) < 1e-12
+assert abs(var_x - ((x - x.mean()) ** 2).mean()) < 1e-12
+assert abs((cov_xy / var_x).item() - centred[0]) < 1e-12
 # "gradient descent lands on the same line, to the precision of float32"
 assert abs(history.W - centred[0]) < 1e-5 and abs(history.b - centred[1]) < 1e-5
 # "about 0.02 in W and 0.04 in b"
@@ -258,6 +274,43 @@ t_point = upper_point(t_log_density)
 assert round(t_point, 3) == 1.962 and t_point > normal_point, t_point  # "widens a little"
 t_interval = (W_star - t_point * standard_error, W_star + t_point * standard_error)
 assert (round(t_interval[0], 3), round(t_interval[1], 3)) == (2.958, 3.085)  # "the same"
+# "the standard normal (mean 0, standard deviation 1)": the density integrated above
+grid = torch.linspace(-12, 12, 240_001, dtype=torch.float64)
+density = (-(grid**2) / 2).exp() / math.sqrt(2 * math.pi)
+moments = [torch.trapezoid(grid**k * density, grid).item() for k in range(3)]
+assert abs(moments[0] - 1) < 1e-9 and abs(moments[1]) < 1e-9 and abs(moments[2] - 1) < 1e-9
+# "with normal noise, W* - 3 in units of sd(W*) follows that distribution": of the 4000
+# fits above, 2.5% beyond 1.96 either way (to three standard errors of a share of 4000)
+gap = (fits[0] - 3) / sd_W
+for share in [(gap > normal_point).double().mean(), (gap < -normal_point).double().mean()]:
+    assert abs(share.item() - 0.025) < 3 * math.sqrt(0.025 * 0.975 / 4000), share
+
+
+def gaps_in_standard_errors(x, noise):
+    """(W* - 3) / standard error for each row of noise, on the line 3x + 0.5."""
+    xc = x - x.mean()
+    targets = 3 * x + 0.5 + noise
+    W = (xc * (targets - targets.mean(dim=1, keepdim=True))).sum(dim=1) / (xc**2).sum()
+    b = targets.mean(dim=1) - W * x.mean()
+    s2 = ((W[:, None] * x + b[:, None] - targets) ** 2).sum(dim=1) / (len(x) - 2)
+    return (W - 3) / (s2 / (xc**2).sum()).sqrt()
+
+
+# "Measured in standard errors, it follows Student's t ... degrees of freedom, the n - 2 that
+# s^2 divides by": at n = 1000 against the t point of 998; and at n = 5, where t with 3
+# degrees of freedom is far from the normal, 5% beyond its point 3.182, not beyond 1.96
+in_errors = gaps_in_standard_errors(x, sigma * noise)
+share = ((in_errors.abs() > t_point).double().mean()).item()
+assert abs(share - 0.05) < 3 * math.sqrt(0.05 * 0.95 / 4000), share
+x5 = linreg.make_data(num_examples=5).X.double()
+noise5 = torch.randn(40_000, 5, generator=torch.Generator().manual_seed(8), dtype=torch.float64)
+in_errors5 = gaps_in_standard_errors(x5, noise5)
+t3_point = upper_point(lambda t: t_log_density(t, nu=3))
+assert round(t3_point, 3) == 3.182, t3_point
+assert abs((in_errors5.abs() > t3_point).double().mean().item() - 0.05) < 0.004
+assert (in_errors5.abs() > normal_point).double().mean().item() > 0.12  # t, not normal
+# "how much wider depends on its degrees of freedom": fewer, wider
+assert t3_point > t_point > normal_point
 # "Of 1000 fresh samples": about 95% contain the true slope
 assert 0.93 < covered / 1000 < 0.97, covered
 

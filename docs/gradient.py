@@ -63,8 +63,9 @@ dW, db = linreg.manual_gradient(model.W.detach(), model.b.detach(), data.X, data
 dW, db
 
 # %% [markdown]
-# They agree with autograd to within a few units in the last place (ulps) of float32, the
-# spacing between neighbouring float32 numbers at that size. The differences, in ulps:
+# They agree with autograd to within a few units in the last place
+# ([ulps](glossary.html#ulp)) of float32, the spacing between neighbouring float32 numbers
+# at that size. The differences, in ulps:
 
 # %%
 import numpy as np
@@ -150,7 +151,8 @@ def gradient_step(model, X, y, lr):
 #
 # The update and the zeroing are what a PyTorch optimizer does for you:
 # `torch.optim.SGD(model.parameters(), lr=0.1)`, the stochastic gradient descent optimizer
-# with its defaults (no momentum, no weight decay), makes the same update in
+# with its defaults (no [momentum](glossary.html#momentum), no weight decay), makes the
+# same update in
 # `optimizer.step()` and clears the gradients in `optimizer.zero_grad()`.
 # %% [markdown]
 # One step from the starting point, with the learning rate of the next page, already moves
@@ -277,16 +279,19 @@ assert abs(probe.b.grad.item() - answer) < 1e-3  # autograd agrees
 
 # %% [markdown]
 # **2. Predict, then run.** With $b$ held at 10, $W$ goes from 16 to 15.9. Predict the
-# change in the loss from the tangent's slope alone, then compute the two losses. Is the
-# prediction too high or too low, and by how much? (Hint: $L$ is a parabola in $W$; expand
-# $L(W + h)$.)
+# change in the loss from the tangent's slope alone, then compute the two losses. Does the
+# tangent overstate or understate the fall, and by how much? (Hint: $L$ is a parabola in
+# $W$; expand $L(W + h)$.)
 
 # %% [markdown] tags=["solution"]
-# The tangent predicts $h\, \partial L/\partial W = -0.1 \times 26.19 = -2.619$. The loss
-# is exactly quadratic in $W$: $L(W + h) = L(W) + h\, \partial L/\partial W + h^2\,
-# \overline{x^2}$, where $\overline{x^2}$ is the mean of $x_i^2$, about 1. So the prediction
-# is too low: the loss falls by $h^2\, \overline{x^2} \approx 0.01$ less than the tangent
-# says, by 2.609. The parabola curves up, away from its tangent, whichever way $W$ moves.
+# The tangent predicts a change of $h\, \partial L/\partial W = -0.1 \times 26.19 =
+# -2.619$. The loss is exactly quadratic in $W$: each residual changes by $h x_i$, so
+# $L(W + h) = L(W) + h\, \partial L/\partial W + h^2\, \overline{x^2}$, where
+# $\overline{x^2}$ is the mean of the squares $x_i^2$ (not the square of the mean
+# $\bar x$), here 1.006. The tangent promises a drop of 2.619; the loss actually falls by
+# 2.609, $h^2\, \overline{x^2} = 0.01 \times 1.006 \approx 0.01$ less: the prediction
+# overstates the fall. The parabola curves up, away from its tangent, whichever way $W$
+# moves.
 
 # %% tags=["solution"]
 X64, y64 = data.X.double(), data.y.double()
@@ -300,7 +305,11 @@ assert round(predicted.item(), 3) == -2.619 and round(answer, 3) == -2.609
 assert answer > predicted.item()  # the loss falls by less than the tangent says
 mean_x2 = (X64**2).mean().item()
 assert abs(answer - (predicted.item() + 0.01 * mean_x2)) < 1e-9  # the expansion, exactly
-assert round(0.01 * mean_x2, 2) == 0.01 and round(mean_x2) == 1  # "about 1", "about 0.01"
+assert round(mean_x2, 3) == 1.006 and round(0.01 * mean_x2, 2) == 0.01  # "1.006", "~0.01"
+assert abs(data.X.double().mean().item() ** 2 - mean_x2) > 1  # "not the square of the mean"
+# "promises a drop of 2.619; the loss actually falls by 2.609, 0.01 less: overstates the fall"
+assert round(-predicted.item(), 3) == 2.619 and round(-answer, 3) == 2.609
+assert round(-predicted.item() - -answer, 2) == 0.01 and -predicted.item() > -answer > 0
 dL_dW = linreg.manual_gradient(16.0, 10.0, X64, y64)[0].item()
 for h in [0.1, -0.3, 2.0]:  # "whichever way W moves": the loss lies above its tangent
     gap = mse_loss((16 + h) * X64 + 10, y64) - mse_loss(16 * X64 + 10, y64) - h * dL_dW

@@ -96,10 +96,15 @@ else:
 
 # %% [markdown]
 # Just under that bound, at 95% of it (lr = 0.0352), training converges, slowly. The figure
-# shows the first 100 epochs twice. On the map (left) the first five points are numbered by
-# epoch. The path starts at point 0, on the right, and each step carries it across the
-# valley to the other side: 1 on the left, 2 on the right, and so on. It bounces back and
-# forth on nearly one line, because each step moves it along the valley very little. On the
+# shows the first 100 epochs twice. On the map (left), arrows draw the first four steps, and
+# the first five points and the last are numbered by epoch. The path starts at point 0, on
+# the right, and each step carries it across the floor of the valley to the other side: 1 on
+# the left, 2 on the right, and so on, at every one of the 100 steps. So the points at even
+# epochs, the orange circles, all lie right of the floor, and those at odd epochs, the
+# purple squares, all left of it. The path bounces back and forth on nearly one line,
+# because each step moves it along the valley very little: in all 100 epochs it moves along
+# the valley by less than a tenth of the length of its first step, and once the bounces die
+# down the points crowd into the short stretch of floor that ends at point 100. On the
 # right, the same path is split into its offset from the optimum across the valley and
 # along it (the next section makes these two directions exact). Each step multiplies the
 # offset across by $-0.9$, so it changes sign at every step, the bounce, and dies down over
@@ -126,9 +131,11 @@ print(f"least squares:    W = {W_best:.3f}, b = {b_best:.3f}")
 # How long and narrow the valley is can be read off $H$. It has two eigenvalues: two
 # numbers $\lambda_{\min} \le \lambda_{\max}$ with, for each, a direction $v$ in the
 # $(W, b)$ plane (an [eigenvector](glossary.html#eigenvector)) along which $H$ only stretches, $H v = \lambda v$. Along
-# $v$, the loss rises as $\lambda \lVert e \rVert^2$: $\lambda_{\max}$ is the curvature
-# across the valley, $\lambda_{\min}$ the curvature along it. A ring where the excess loss is
-# $\delta$ is an ellipse with half-axes $\sqrt{\delta / \lambda}$, so the valley is
+# $v$, the loss rises as $\lambda \lVert e \rVert^2$, so its second derivative in that
+# direction, its curvature, is $2\lambda$: $\lambda_{\max}$ sets the curvature across the
+# valley (which is $2\lambda_{\max}$), $\lambda_{\min}$ the curvature along it
+# ($2\lambda_{\min}$). A ring where the excess loss is $\delta$ is an ellipse with
+# half-axes $\sqrt{\delta / \lambda}$, so the valley is
 # $\sqrt{\lambda_{\max} / \lambda_{\min}}$ times longer than it is wide. The ratio
 # $\kappa = \lambda_{\max} / \lambda_{\min}$ is the **[condition number](glossary.html#condition-number)** of $H$:
 
@@ -257,10 +264,40 @@ drawn_across, drawn_along = (line.get_ydata() for line in figure.axes[1].lines[1
 sign_across, sign_along = math.copysign(1, across[0]), math.copysign(1, along[0])
 assert list(drawn_across) == [sign_across * a for a in across]
 assert list(drawn_along) == [sign_along * a for a in along]
-# "the first five points are numbered ... 0, on the right ... 1 on the left, 2 on the right"
-numbers = {t.get_text(): t.xy for t in figure.axes[0].texts}
-assert list(numbers) == ["0", "1", "2", "3", "4"]
+# "the first five points and the last are numbered ... 0, on the right ... 1 on the left, 2
+# on the right"
+numbers = {t.get_text(): t.xy for t in figure.axes[0].texts if t.get_text()}
+assert list(numbers) == ["0", "1", "2", "3", "4", "100"]
+assert all(numbers[str(k)] == path[k] for k in [0, 1, 2, 3, 4, 100])
 assert all((numbers[str(k)][0] > W_best) == (k % 2 == 0) for k in range(5))
+# "arrows draw the first four steps"
+arrows = [t for t in figure.axes[0].texts if not t.get_text()]
+assert all(t.arrow_patch is not None for t in arrows)
+assert [(t.xyann, t.xy) for t in arrows] == list(itertools.pairwise(path[:5]))
+# "across the floor of the valley to the other side ... at every one of the 100 steps. So the
+# points at even epochs, the orange circles, all lie right of the floor, and those at odd
+# epochs, the purple squares, all left of it": the floor runs nearly straight up the map
+# (along v_min), so its sides are left and right; the side is the sign of the offset along
+# v_max, pointed to the right
+from matplotlib.colors import same_color
+
+assert abs(v_min[1]) > 0.95
+v_right = v_max if v_max[0] > 0 else [-v for v in v_max]
+right = [(W_ - W_best) * v_right[0] + (b_ - b_best) * v_right[1] for W_, b_ in path]
+assert all((offset > 0) == (k % 2 == 0) for k, offset in enumerate(right))
+drawn = {line.get_label(): line for line in figure.axes[0].lines}
+for name, start, marker, color in [("even", 0, "o", "tab:orange"), ("odd", 1, "s", "tab:purple")]:
+    points = drawn[f"{name} epochs"]
+    assert list(zip(points.get_xdata(), points.get_ydata(), strict=True)) == path[start::2]
+    assert points.get_marker() == marker and same_color(points.get_color(), color)
+    assert points.get_linestyle() == "None"
+assert "even epochs are orange circles and those at odd epochs purple squares" in figure.alt
+# "in all 100 epochs it moves along the valley by less than a tenth of the length of its
+# first step, and once the bounces die down (epoch 45, below) the points crowd into the short
+# stretch of floor that ends at point 100": within 1 of it, under 4% of the first step
+first_step = math.dist(path[0], path[1])
+assert abs(along[-1] - along[0]) < 0.1 * first_step
+assert max(math.dist(p, path[-1]) for p in path[45:]) < 1 < 0.04 * first_step
 # "on nearly one line, because each step moves it along the valley very little": for the
 # first 30 steps, under 2% of how far it moves across
 steps_along = [abs(b - a) for a, b in itertools.pairwise(along[:31])]
@@ -307,6 +344,15 @@ for lam, v in zip(c_shifted.eigenvalues, c_shifted.eigenvectors.T, strict=True):
 v_lo, v_hi = c_shifted.eigenvectors.T
 grad_along, grad_across = (2 * c_shifted.H @ v_lo).norm(), (2 * c_shifted.H @ v_hi).norm()
 assert abs(grad_across / grad_along / c_shifted.condition_number - 1) < 1e-9
+# "its second derivative in that direction, its curvature, is 2 lambda: lambda_max sets the
+# curvature across the valley, lambda_min the curvature along it": the Hessian by autograd,
+# in float64, along each eigenvector (v_max is across: the first steps cross along it, above)
+x64, y64 = shifted.X.double(), shifted.y.double()
+hessian_s = torch.autograd.functional.hessian(
+    lambda p: ((p[0] * x64 + p[1] - y64) ** 2).mean(), torch.tensor([16.0, 10.0]).double()
+)
+for lam, v in zip(c_shifted.eigenvalues, c_shifted.eigenvectors.T, strict=True):
+    assert abs((v @ hessian_s @ v).item() - 2 * lam) < 1e-9 * lam
 # "Five epochs reach the least-squares line"
 assert abs(W - W_best) < 1e-3 and abs(b - b_best) < 1e-2, (W, b, W_best, b_best)
 assert loss < 1.001 * linreg.mse_loss(W_best * shifted.X + b_best, shifted.y).item()
@@ -354,7 +400,9 @@ assert round(kappa_minus) == 721 and round(curvature(shifted.X).condition_number
 # $\overline{(3x)^2} = 9\,\overline{x^2} \approx 9$ and $\overline{3x} \approx 0$, so
 # $H \approx \operatorname{diag}(9, 1)$: eigenvalues about 9 and 1, a condition number about
 # 9 (an ellipse 3 times longer than wide) and a bound about $1/9 \approx 0.11$. Scaling
-# inputs to a similar spread matters as much as centring them.
+# matters too, though far less here than the shift did: $\kappa \approx 9$ for the
+# threefold spread, against about 725 for the shift of 5 (a valley 27 times longer than
+# wide).
 
 # %% tags=["solution"]
 scaled = curvature(3 * data.X)
@@ -366,3 +414,9 @@ print(f"condition number {answer[1]:.3f}, bound {answer[2]:.4f}")
 (low_s, high_s), kappa_s, bound_s = answer
 assert abs(low_s - 1) < 0.05 and abs(high_s - 9) < 0.3
 assert abs(kappa_s - 9) < 0.3 and round(kappa_s**0.5) == 3 and abs(bound_s - 1 / 9) < 0.005
+# "scaling matters too, though far less here than the shift did: kappa ~ 9 for the threefold
+# spread, against about 725 for the shift of 5 (a valley 27 times longer than wide)"
+kappa_shift = curvature(shifted.X).condition_number
+assert abs(kappa_shift - 725) < 5 and round(kappa_shift**0.5) == 27
+assert kappa_s > 1.5 * curvature(data.X).condition_number  # "matters too": 9 against ~1
+assert kappa_shift > 50 * kappa_s  # "far less"

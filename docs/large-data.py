@@ -90,6 +90,13 @@ print(f"W, b after it:     {chunked_model.W.item():.6f} {chunked_model.b.item():
 print(f"whole-data step:   {model.W.item():.6f} {model.b.item():.6f}")
 
 # %% [markdown]
+# The same step, a chunk at a time, allocates 7 arrays of $n$ where the whole-data step
+# allocates 9. The two that go are the array of squares, since `torch.dot(r, r)` adds up
+# the squares without storing them, and the array that the backward of `.mean()` makes by
+# spreading its factor $1/n$ over every example: here the division by $n$ is of the one
+# number the dot product returns. Both steps make the other seven: $Wx$, $Wx + b$ and the
+# residuals on the way forward, four arrays on the way back.
+#
 # `linreg.fit` takes this step when the data is larger than one chunk, and
 # `gradient_step` otherwise, so the pages before this one run the step they show.
 #
@@ -272,6 +279,8 @@ assert abs(answer - (residuals**2).mean().item()) < 1e-9 * answer
 
 # %% tags=["check"]
 # What the prose says, as it says it.
+from linreg.pages.loss import mse_loss
+
 assert n == len(data.X) == 1_000_000
 assert round(whole.passes(n)) == 14 and round(whole.allocated / (4 * n)) == 9
 assert whole.largest == 4 * n
@@ -287,6 +296,40 @@ assert abs(chunked_model.W.item() - model.W.item()) <= 1e-6 * abs(model.W.item()
 assert abs(chunked_model.b.item() - model.b.item()) <= 1e-6 * abs(model.b.item())
 assert chunked.allocated < whole.allocated  # fewer arrays in all, none larger than a chunk
 assert round(chunked.passes(n)) == round(whole.passes(n))  # "reads as much"
+
+
+def arrays(counted):  # new arrays of n (and a few bytes of scalars, dropped by round)
+    return round(counted.allocated / (4 * n))
+
+
+# "7 arrays of n where the whole-data step allocates 9"
+assert arrays(chunked) == 7 and arrays(whole) == 9
+# "the array of squares": r ** 2 makes one, torch.dot(r, r) none
+probe = data.X.clone().requires_grad_()
+assert arrays(cost.count(lambda: probe**2)) == 1
+assert arrays(cost.count(lambda: torch.dot(probe, probe))) == 0
+# "the array the backward of .mean() makes, spreading its factor 1/n": one array
+assert arrays(cost.count(lambda: torch.autograd.grad(probe.mean(), probe))) == 1
+# "the division by n is of the one number the dot product returns"
+assert arrays(cost.count(lambda: torch.dot(probe, probe) / n)) == 0
+
+
+# "Both make the other seven: Wx, Wx + b and the residuals forward, four on the way back":
+# each step's forward and backward on all the data, counted apart
+def chunk_share(model):  # gradient_step_in_chunks's forward, on one chunk of all n
+    r = model(data.X) - data.y
+    return torch.dot(r, r) / n
+
+
+held = {}
+for name, forward in [("whole", lambda m: mse_loss(m(data.X), data.y)), ("chunked", chunk_share)]:
+    counted_model = linreg.LinearModel.like(data.X)
+    forward_cost = cost.count(lambda f=forward, m=counted_model: held.update(loss=f(m)))
+    backward_cost = cost.count(held["loss"].backward)
+    held[name] = (arrays(forward_cost), arrays(backward_cost))
+assert held["whole"] == (4, 5) and held["chunked"] == (3, 4), held
+assert held["whole"][0] - held["chunked"][0] == 1  # forward: the squares
+assert held["whole"][1] - held["chunked"][1] == 1  # backward: mean's array of 1/n
 # "fit takes this step when the data is larger than one chunk"
 assert statistics.CHUNK < n
 # "a few dozen operations on single numbers, whatever n"

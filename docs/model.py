@@ -31,7 +31,7 @@ class LinearModel:
 
 # %% [markdown]
 # Like the notebook this tutorial grew from, we start far from the answer, at $W = 16$ and
-# $b = 10$, in float32, the dtype of the data:
+# $b = 10$, in float32, the [dtype](glossary.html#dtype) of the data:
 
 # %%
 import linreg
@@ -61,6 +61,10 @@ y_hat = model(data.X)
 y_hat.shape, y_hat[:3]
 
 # %% [markdown]
+# The `grad_fn=<SliceBackward0>` in the output belongs to `y_hat[:3]`, the first three
+# predictions, not to `y_hat`: taking a slice is itself an operation, and autograd records
+# it like any other.
+#
 # Before any training, the predictions lie on the line $16x + 10$, far steeper than the
 # data's line $3x + 0.5$. The two cross at $x = -9.5/13 \approx -0.73$: to the right of it,
 # where most of the points are, the predictions are far above the data, and to the left
@@ -110,6 +114,13 @@ for bad in [{"W": float("nan")}, {"b": "ten"}]:  # "refuses values that cannot t
 wrapped = torch.autograd.Variable(torch.tensor(16.0), requires_grad=True)
 assert type(wrapped) is torch.Tensor  # "it now simply returns a tensor"
 assert y_hat.grad_fn is not None and y_hat.shape == data.X.shape
+# "grad_fn=<SliceBackward0> belongs to y_hat[:3] ... the slice is recorded like any other"
+first_three = y_hat[:3]
+assert type(first_three.grad_fn).__name__ == "SliceBackward0"
+assert "grad_fn=<SliceBackward0>" in repr(first_three)
+assert first_three.grad_fn.next_functions[0][0] is y_hat.grad_fn  # recorded after y_hat's
+assert type(y_hat.grad_fn).__name__ != "SliceBackward0"
+assert data.X.dtype == torch.float32  # "in float32, the dtype of the data"
 crossing = -9.5 / 13  # 16x + 10 = 3x + 0.5
 assert round(crossing, 2) == -0.73
 right = data.X > crossing  # "to the right of it, where most of the points are"

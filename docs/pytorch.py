@@ -225,14 +225,26 @@ assert (model.weight.item(), model.bias.item()) != (ours_run.W, ours_run.b)
 # $\mu$ times the previous one. The first step is the plain one ($v$ starts at zero); the
 # second already adds $0.9$ of the first.
 #
-# Here that is slower, not faster. In each direction of the bowl of
-# [Choosing the learning rate](learning-rate.html), the distance to the optimum now
-# follows $e_{t+1} = (1 + \mu - 2\,\mathrm{lr}\,\lambda)\, e_t - \mu\, e_{t-1}$. With
-# $\lambda \approx 1$, lr 0.1 and $\mu = 0.9$ the roots of
-# $z^2 - (1 + \mu - 2\,\mathrm{lr}\,\lambda) z + \mu$ are complex, with modulus
-# $\sqrt{\mu} \approx 0.95$: the run overshoots the optimum and swings around it, about 14
-# steps a swing, and each step shrinks the swing only by 0.95, where plain descent shrinks
-# the distance by 0.80. $W$ falls from 16 past $W^* \approx 3.02$ to $-6.2$, climbs back to
+# Here that is slower, not faster. Take one direction of the bowl of
+# [Choosing the learning rate](learning-rate.html), an eigenvector with eigenvalue
+# $\lambda$, and write $e_t$ for the part of the distance to the optimum along it at step
+# $t$ (the $c_i$ of that page); the gradient there is $2\lambda e_t$. The two updates are
+#
+# $$v_t = \mu v_{t-1} + 2\lambda e_t, \qquad e_{t+1} = e_t - \mathrm{lr}\, v_t.$$
+#
+# The second, one step earlier, gives $v_{t-1} = (e_{t-1} - e_t)/\mathrm{lr}$. Put that
+# into the first, and the first into the second:
+#
+# $$e_{t+1} = (1 + \mu - 2\,\mathrm{lr}\,\lambda)\, e_t - \mu\, e_{t-1}.$$
+#
+# Each distance now depends on the last two. With $\lambda \approx 1$, lr 0.1 and
+# $\mu = 0.9$ the factor $1 + \mu - 2\,\mathrm{lr}\,\lambda$ is about 1.7, and the distance
+# no longer shrinks steadily: the run overshoots the optimum and swings around it, about 14
+# steps a swing, and each step the size of the swing shrinks only by the factor
+# $\sqrt{\mu} \approx 0.95$, where plain descent shrinks the distance by 0.80. (If you know
+# complex numbers: that factor is the modulus of the two roots of
+# $z^2 - (1 + \mu - 2\,\mathrm{lr}\,\lambda) z + \mu$, which are complex here, and whose
+# product is $\mu$.) $W$ falls from 16 past $W^* \approx 3.02$ to $-6.2$, climbs back to
 # 9.5, and is still swinging at epoch 19, where the loss is 27.8, against 1.11 without
 # momentum.
 
@@ -280,14 +292,27 @@ for t in range(1, num_epochs - 1):
     expected = step_matrix @ e[:, t] - 0.9 * e[:, t - 1]
     assert (e[:, t + 1] - expected).abs().max() < 1e-4, (t, e[:, t + 1], expected)
 # the roots: complex, of modulus sqrt(0.9) ~ 0.95, about 14 steps a swing, for both
-# eigenvalues; plain descent's factors 0.80
+# eigenvalues; plain descent's factors 0.80; "the factor 1 + mu - 2 lr lambda is about 1.7"
 curv = curvature(data.X)
 for lam in curv.eigenvalues:
     c = 1 + 0.9 - 2 * lr * lam
+    assert round(c, 1) == 1.7 and round(lam) == 1, (c, lam)
     root = (c + cmath.sqrt(c * c - 4 * 0.9)) / 2
     assert root.imag != 0 and abs(abs(root) - math.sqrt(0.9)) < 1e-12
     assert round(2 * math.pi / cmath.phase(root)) == 14
 assert round(math.sqrt(0.9), 2) == 0.95
+# "v_{t-1} = (e_{t-1} - e_t) / lr": SGD's velocity is the last step over lr, so the page's
+# two updates are SGD's; and "each step the size of the swing shrinks by sqrt(mu)": along
+# each eigenvector, the swing's size sqrt(e_{t+1}^2 - c e_{t+1} e_t + mu e_t^2) (which
+# e_{t+1} = c e_t - mu e_{t-1} multiplies by sqrt(mu) at every step) in the run itself
+velocity = momentum.state[moving.weight]["momentum_buffer"].item()
+assert abs(velocity - (momentum_Ws[-1] - moving.weight.item()) / lr) < 1e-3 * abs(velocity)
+parts = curv.eigenvectors.T @ e  # (2, 20): the part of e along each eigenvector
+for lam, part in zip(curv.eigenvalues, parts, strict=True):
+    c = 1 + 0.9 - 2 * lr * lam
+    size = (part[1:] ** 2 - c * part[1:] * part[:-1] + 0.9 * part[:-1] ** 2).sqrt()
+    shrink = size[1:] / size[:-1]
+    assert (shrink - math.sqrt(0.9)).abs().max() < 1e-5, shrink
 assert all(round(f, 2) == 0.80 for f in curv.factors(lr))
 # "W falls from 16 past W* ~ 3.02 to -6.2, climbs back to 9.5, and is still swinging"
 assert momentum_Ws[0] == 16.0 and round(W_best, 2) == 3.02

@@ -45,6 +45,10 @@ MODEL_COLOR = "tab:orange"  # the model's predictions
 W_COLOR, B_COLOR = "tab:red", "tab:blue"  # the original notebook's colours for W and b
 # plot_losses and plot_parameter_noise: one colour per run, in order
 RUN_COLORS = ["tab:gray", MODEL_COLOR, "tab:green", "tab:purple", "tab:red", "tab:brown"]
+RUN_MARKERS = ["o", "s", "^", "D", "v", "P"]  # plot_losses and plot_landscape: one per run
+# plot_losses with mini-batch runs: (line width, marker size) of each run in order, widest first
+BATCH_RUN_SIZES = [(4.0, 8.0), (2.0, 5.0), (1.5, 3.5), (1.0, 2.5)]
+ODD_COLOR = "tab:purple"  # plot_zigzag: the points at odd epochs
 MAX_POINTS = 5000  # a scatter shows at most this many examples: more only slow it down
 
 
@@ -176,10 +180,12 @@ def plot_parameters(
     """W and b at the start of each epoch, against the true values (dashed)."""
     epochs = range(len(history.Ws))
     if history.Ws:
+        # what is drawn: the values at the start of each epoch, the last before its step
         alt = (
-            f"Line plot of W and b over {len(history.Ws)} epochs. W goes from "
-            f"{history.Ws[0]:g} to {history.W:.2f} (true value {true_W:g}) and b from "
-            f"{history.bs[0]:g} to {history.b:.2f} (true value {true_b:g})."
+            f"Line plot of W and b at the start of each of {len(history.Ws)} epochs. From "
+            f"epoch 0 to epoch {len(history.Ws) - 1}, W goes from {history.Ws[0]:g} to "
+            f"{history.Ws[-1]:.2f} (true value {true_W:g}) and b from {history.bs[0]:g} to "
+            f"{history.bs[-1]:.2f} (true value {true_b:g})."
         )
     else:
         alt = f"No epochs were run: W = {history.W:g} and b = {history.b:g} throughout."
@@ -271,17 +277,25 @@ def plot_landscape(
     ax = _axes(ax, alt)
     ax.contour(W_grid, b_grid, loss, levels, colors="0.7", linewidths=0.8)
     colors = [MODEL_COLOR, "tab:green", "tab:purple", "tab:brown", "tab:pink"]
-    for history, color in zip(histories, itertools.cycle(colors)):
+    runs = list(zip(histories, itertools.cycle(colors), itertools.cycle(RUN_MARKERS)))
+    # Paths can run along one line (in a round bowl each heads straight for the optimum), so
+    # the largest lr is drawn first and widest, each smaller one narrower on top of it: every
+    # path shows beside those drawn over it. The legend keeps the order of `histories`.
+    handles = {}
+    for rank, (history, color, marker) in enumerate(sorted(runs, key=lambda r: -r[0].lr)):
         path = descent_path(history)
-        ax.plot(
+        under = len(runs) - 1 - rank  # how many paths are drawn on top of this one
+        (handles[id(history)],) = ax.plot(
             [W for W, _ in path],
             [b for _, b in path],
-            "o-",
+            f"{marker}-",
             color=color,
-            markersize=3 if len(path) <= 40 else 1.5,  # a long path stays a line, not a blot
-            linewidth=1,
+            # a long path stays a line, not a blot
+            markersize=(3 if len(path) <= 40 else 1.5) + 2 * under,
+            linewidth=1 + 2 * under,
             label=f"lr = {lr_text(history.lr, lrs)}",
         )
+    handles = [handles[id(history)] for history in histories]
     # the true point under the optimum, as a cross whose arms reach past the star
     if true_W is not None and true_b is not None:
         ax.plot(true_W, true_b, "+", color=TRUE_COLOR, markersize=16, mew=2, label="true (W, b)")
@@ -292,7 +306,9 @@ def plot_landscape(
     ax.dataLim.set_points(torch.tensor(box).T.numpy())
     ax.margins(0)
     ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(loc="lower right", fontsize="small")
+    # beside the map, not over it: nothing drawn hides under the legend
+    handles += ax.lines[len(handles) :]  # the true point and the optimum
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
     return ax.figure
 
 
@@ -305,33 +321,88 @@ def plot_zigzag(
     true_W: float | None = None,
     true_b: float | None = None,
 ) -> Figure:
-    """A run in a narrow valley, two ways: its path over the loss landscape, the first
-    `numbered` points numbered by epoch (left), and its offset from the optimum across the
-    valley and along it, epoch by epoch (right).
+    """A run in a narrow valley, two ways: its path over the loss landscape (left), and its
+    offset from the optimum across the valley and along it, epoch by epoch (right).
 
-    Across is the eigenvector of H with the larger eigenvalue, along the other; each offset
-    is signed, positive at the start.
+    On the map the points at even and odd epochs differ in colour and shape, an arrow draws
+    each of the first `numbered` - 1 steps, and the first `numbered` points and the last are
+    numbered by epoch. Across is the eigenvector of H with the larger eigenvalue, along the
+    other; each offset is signed, positive at the start.
     """
-    fig = DescribedFigure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig = DescribedFigure(figsize=(FIGSIZE[0], 4.8), dpi=DPI, layout="constrained")
     fig.set_facecolor("white")
     fig.alt = "Two panels. Left:"
-    left, right = fig.subplots(1, 2)
+    left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
     plot_landscape(X, y, history, true_W=true_W, true_b=true_b, ax=left)
     path = descent_path(history)
-    for epoch, point in enumerate(path[:numbered]):
-        left.annotate(
-            str(epoch), point, textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8
-        )
     W_best, b_best = least_squares(X, y)
     along, across = (
         [(W - W_best) * v[0] + (b - b_best) * v[1] for W, b in path]
         for v in curvature(X).eigenvectors.T.tolist()  # ascending eigenvalues
     )
     along, across = ([math.copysign(1.0, o[0]) * v for v in o] for o in (along, across))
+    # The bounces, drawn: the path's line thin and grey under its points, the points at even
+    # and odd epochs in two colours and shapes, and an arrow for each of the first steps.
+    route, *marks = left.lines  # the path, then the true point and the optimum
+    route.set(marker="", color="0.5", linewidth=0.6, label=f"path, {route.get_label()}")
+    parities = [
+        ("even", "o", MODEL_COLOR, "orange circles"),
+        ("odd", "s", ODD_COLOR, "purple squares"),
+    ]
+    for first, (name, marker, color, _) in enumerate(parities):
+        points = path[first::2]
+        left.plot(
+            [W for W, _ in points],
+            [b for _, b in points],
+            marker,
+            color=color,
+            markersize=3,
+            label=f"{name} epochs",
+        )
+    shown = min(max(numbered, 0), len(path))  # how many of the first points are numbered
+    steps = max(shown - 1, 0)  # how many steps have an arrow
+    for a, b in itertools.pairwise(path[:shown]):
+        left.annotate(
+            "",
+            xy=b,
+            xytext=a,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "k",
+                "linewidth": 0.8,
+                "shrinkA": 3,
+                "shrinkB": 3,
+                "connectionstyle": "arc3,rad=0.2",  # bowed: a step back does not hide a step on
+            },
+        )
+    for epoch in dict.fromkeys([*range(shown), len(path) - 1]):  # the first points, the last
+        last = epoch >= shown
+        left.annotate(
+            str(epoch),
+            path[epoch],
+            textcoords="offset points",
+            xytext=(4, -10) if last else (0, 6),
+            ha="left" if last else "center",
+            fontsize=8,
+        )
+    left.get_legend().remove()  # below both panels instead: nothing on the map hides under it
+    *_, even, odd = left.lines
+    handles = [even, odd, route, *marks]  # read down the columns: even, odd, then the rest
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="small")
+    sides = all((offset > 0) == (epoch % 2 == 0) for epoch, offset in enumerate(across))
     _axes(
         right,
-        f"The first {min(numbered, len(path))} points of the path are numbered by epoch. "
-        f"Right: line plot over {len(path) - 1} epochs of the offset from the optimum across "
+        (f"Arrows show the first {steps} steps. " if steps else "")
+        + f"The points at even epochs are {parities[0][3]} and those at odd epochs "
+        f"{parities[1][3]}"
+        + (
+            ": every step crosses the valley floor, even epochs on the starting side, odd "
+            "epochs on the other. "
+            if sides and len(path) > 1
+            else ". "
+        )
+        + (f"The first {shown} points and the last are numbered by epoch. " if shown else "")
+        + f"Right: line plot over {len(path) - 1} epochs of the offset from the optimum across "
         f"the valley, from {across[0]:.3g} to {across[-1]:.2g}, and along it, from "
         f"{along[0]:.3g} to {along[-1]:.3g}.",
     )
@@ -451,7 +522,9 @@ def plot_losses(
     alt = f"Line plot of the loss over up to {longest} epochs, on a logarithmic scale, for "
     alt += ", ".join(
         f"{_run_label(h, batches, lrs)} "
-        + (f"(from {h.losses[0]:.4g} to {h.losses[-1]:.4g}" if h.losses else "(no epochs")
+        + (f"(from {h.losses[0]:.4g}" if h.losses else "(no epochs")
+        + (f", {h.losses[1]:.4g} after one epoch," if batches and len(h.losses) > 1 else "")
+        + (f" to {h.losses[-1]:.4g}" if h.losses else "")
         + (f", stopped after {len(h.losses)} epochs)" if len(h.losses) < longest else ")")
         for h in histories
     )
@@ -460,20 +533,40 @@ def plot_losses(
         if best_loss is None
         else f". A dashed line marks the least-squares loss, {best_loss:.4g}."
     )
+    if batches:
+        alt += (
+            " Each run is drawn with a narrower line and smaller markers than the one before,"
+            " on top of it, so that runs that fall together show one inside the other."
+        )
     ax = _axes(ax, alt)
-    for history, color in zip(histories, itertools.cycle(RUN_COLORS)):
+    # Mini-batch runs can fall alike (batches of 10 and 50 both reach the floor in their first
+    # epoch, along one line): each is drawn narrower than the one before, on top of it, so
+    # that every run shows around those drawn over it.
+    sizes = itertools.chain(BATCH_RUN_SIZES, itertools.repeat(BATCH_RUN_SIZES[-1]))
+    runs = zip(histories, itertools.cycle(RUN_COLORS), itertools.cycle(RUN_MARKERS), sizes)
+    for history, color, marker, (width, size) in runs:
         stopped = len(history.losses) < longest
         label = _run_label(history, batches, lrs) + (" (diverged)" if stopped else "")
-        ax.plot(range(len(history.losses)), history.losses, "-", color=color, label=label)
+        # a marker at every epoch: a run that lies on another line still shows
+        ax.plot(
+            range(len(history.losses)),
+            history.losses,
+            f"{marker}-",
+            color=color,
+            markersize=size if batches else 4,
+            linewidth=width if batches else None,
+            label=label,
+        )
         if stopped and history.losses:
             ax.plot(len(history.losses) - 1, history.losses[-1], "x", color=color, markersize=9)
-    if best_loss is not None:
-        ax.axhline(best_loss, color="k", linestyle="--", label="least-squares loss")
+    if best_loss is not None:  # thin, over the runs that reach it: they show around it
+        ax.axhline(best_loss, color="k", linestyle="--", linewidth=1, label="least-squares loss")
     ax.set(xlabel="epoch", ylabel="mean squared error", title=title)
     if any(v > 0 for h in histories for v in h.losses):
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="upper right", fontsize="small")
+    # beside the plot, not over it: no run hides under the legend
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
     return ax.figure
 
 

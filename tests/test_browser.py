@@ -374,6 +374,8 @@ def test_on_a_phone_figures_stay_legible_and_wide_maths_scrolls(tab, path):
             " c.scrollWidth > c.clientWidth]; }"
         )
         assert container[0] == "auto", container
+        cue = img.evaluate("i => getComputedStyle(i.parentElement, '::after').content")
+        assert "Swipe sideways" in cue, cue  # a reader sees that the figure goes on
     for block in v.page.locator("article .katex-display").all():
         wide, overflow, cue = block.evaluate(
             "e => [e.scrollWidth > e.clientWidth, getComputedStyle(e).overflowX,"
