@@ -33,7 +33,10 @@ from mkdocs.exceptions import PluginError
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache"))
 # What the notebooks import, and what runs them (`jupyter execute`, or JupyterLab's kernel).
+# scikit-learn (with scipy, joblib, threadpoolctl, which it needs): the Many features page
+# loads the diabetes data that its wheel ships, and checks the fit against LinearRegression
 READER_PACKAGES = ["torch", "numpy", "matplotlib", "contourpy", "ipykernel", "nbclient"]
+READER_PACKAGES += ["scikit-learn", "scipy", "joblib", "threadpoolctl"]
 WHEEL_SOURCES = ["pyproject.toml", "README.md", "LICENSE", "linreg"]
 
 
