@@ -205,6 +205,62 @@ assert 0 < final - best_loss < 10 * floor, (final - best_loss, floor)
 assert (model.weight.item(), model.bias.item()) != (ours_run.W, ours_run.b)
 
 # %% [markdown]
+# ## On a GPU
+#
+# Nothing in the algorithm changes on a GPU; what changes is where each tensor lives. A
+# tensor's `device` says where: its data and every operation on it stay there, and an
+# operation on tensors on two different devices is an error, not a silent copy (a CPU
+# tensor holding one number, with no dimensions, is the one exception). So the
+# device enters the code at exactly two places: where the data are made (or moved, with
+# `.to(device)`), and where the parameters are made. `make_data(device=...)` draws the
+# sample on the CPU with its seeded generator and then moves it, so every device gets the
+# same numbers; `LinearModel.like(X)` puts $W$ and $b$ on the device of `X`; an `nn.Linear`
+# is moved with `model.to(device)`. The loss, `backward()` and the update then run where
+# their tensors are:
+
+# %%
+device = "cuda" if torch.cuda.is_available() else "cpu"  # this site is built on a CPU
+on_device = linreg.make_data(device=device)
+hand = linreg.LinearModel.like(on_device.X)  # W and b on the data's device
+run_there = linreg.fit(hand, on_device.X, on_device.y, lr=lr, num_epochs=num_epochs)
+
+layer = nn.Linear(1, 1).to(device)  # moves the weight and the bias
+print(f"data on {on_device.X.device}, W on {hand.W.device}, nn.Linear on {layer.weight.device}")
+print(f"loss before the last step: {run_there.losses[-1]:.4f}")
+
+# %% [markdown]
+# A GPU runs its work asynchronously: a call such as `loss.backward()` only queues the
+# work and returns at once, and the CPU runs on to queue the next. `.item()` copies one
+# number back to the CPU, so it must wait until everything queued before it has finished:
+# it **[synchronises](glossary.html#synchronise)**. `fit` calls it to log each epoch's loss, $W$ and $b$, which is one
+# wait per step: harmless for a step as small as ours, a real cost for many small steps on
+# a large GPU, where logging every tenth step, or keeping the losses in a tensor on the
+# device and copying them once at the end, lets the GPU run ahead. For the same reason,
+# time GPU code only after `torch.cuda.synchronize()`, or the clock measures the queueing.
+# The test suite runs this section's code on CUDA when a GPU is present and checks that it
+# gives the CPU's losses to float32 rounding (`tests/test_training.py`).
+
+# %% tags=["check"]
+# "every device gets the same numbers"; the run is the hand-written one of the CPU
+assert torch.equal(on_device.X.cpu(), data.X) and torch.equal(on_device.y.cpu(), data.y)
+assert hand.W.device == on_device.X.device == layer.weight.device == torch.device(device)
+cpu_run = linreg.fit(linreg.LinearModel.like(data.X), data.X, data.y, lr=lr, num_epochs=num_epochs)
+pairs = list(zip(run_there.losses, cpu_run.losses, strict=True))
+assert all(abs(a - b) <= 1e-4 * b for a, b in pairs), pairs
+# "an operation on tensors on two different devices is an error, not a silent copy": the
+# meta device stands in for a second device here
+try:
+    data.X + torch.zeros(1000, device="meta")
+except (RuntimeError, NotImplementedError):
+    pass
+else:
+    raise AssertionError("adding tensors on two devices did not fail")
+# "... the one exception": a 0-dimensional CPU tensor joins a tensor on another device
+assert (torch.zeros(3, device="meta") + torch.tensor(2.0)).device.type == "meta"
+# "fit calls it [.item()] to log each epoch's loss, W and b": the log holds Python numbers
+assert {type(v) for v in (*run_there.losses, *run_there.Ws, *run_there.bs)} == {float}
+
+# %% [markdown]
 # ## Summary
 #
 # - `nn.Linear`, `nn.MSELoss`, `torch.optim.SGD` and `zero_grad()` do what our model, loss,
@@ -213,6 +269,8 @@ assert (model.weight.item(), model.bias.item()) != (ours_run.W, ours_run.b)
 #   `W = W - lr * W.grad` breaks training at the second step.
 # - A `DataLoader` shuffles and batches like `linreg.training.batches`, from its own random
 #   stream.
+# - On a GPU only the places where tensors are made change (`device=`, `.to(device)`);
+#   `.item()` waits for the GPU to finish what it has queued.
 #
 # ## Exercises
 #
