@@ -48,7 +48,7 @@ def train_minibatch(model, X, y, lr, num_epochs, batch_size, generator):
 
 # %% [markdown]
 # Two epochs with batches of 50, from $(16, 10)$ at lr = 0.1: one epoch is twenty steps,
-# and the loss is near its floor after the first.
+# and the loss is close to $L^*$ after the first.
 
 # %%
 import linreg
@@ -113,8 +113,8 @@ plot_parameter_noise(runs, W_best, skip=MINIBATCH_SKIP)
 #
 # The gradient of one batch is the mean of its examples' gradients. It points, on average,
 # where the full gradient points, but it differs from it by the luck of the draw, and that
-# difference does not vanish at the optimum, where the full gradient does: every step kicks
-# $(W, b)$ by lr times that difference. Averaging over $B$ examples divides the variance of
+# difference, the step's kick, does not vanish at the optimum, where the full gradient
+# does: every step moves $(W, b)$ by lr times its kick. Averaging over $B$ examples divides the variance of
 # the kick by about $B$. The rest of the step is a full-batch step, which pulls $(W, b)$
 # towards $(W^*, b^*)$: it multiplies each part of the distance by its factor
 # $1 - 2\,\mathrm{lr}\,\lambda_i$ of [Choosing the learning rate](learning-rate.html),
@@ -135,8 +135,8 @@ plot_parameter_noise(runs, W_best, skip=MINIBATCH_SKIP)
 # random, with replacement, as the argument assumes, and averages $L - L^*$ after each of
 # 2000 steps that follow 200 others (those bring $(W, b)$ down from $(16, 10)$), in each of
 # 50 runs. `shuffled_floor` measures the shuffled epochs of `linreg.fit` as the curves above
-# show them: its runs are the very runs `fit` makes with seeds 0 to 99 (the check below
-# compares them), and it averages $L - L^*$ at the start of each of epochs 20 to 39, where
+# show them: its runs are the very runs `fit` makes with seeds 0 to 99 (the site's build
+# compares them, run by run, in a check the page hides), and it averages $L - L^*$ at the start of each of epochs 20 to 39, where
 # `fit` logs the loss (at the end of the epoch before): 2000 epochs in all. Both return
 # each run's mean, so that the scatter of the runs says how far their average can be
 # trusted. Both take $L - L^*$ from the distance to the optimum: since the residuals of the
@@ -244,10 +244,11 @@ for batch_size in (10, 50):
 # $$c = -\frac{v}{m - 1}:$$
 #
 # every pair of kicks is slightly anti-correlated, recent ones included. The same argument
-# for two different examples of one shuffle gives their covariance as $-\sigma^2/(n - 1)$,
-# with $\sigma^2$ the variance of one $g_i$; so a kick, the mean of $B$ examples, has
-# $v = \frac{\sigma^2}{B}\big(1 - \frac{B - 1}{n - 1}\big) = \frac{n - B}{n - 1}\,\frac{\sigma^2}{B}$,
-# a little less than the $\sigma^2/B$ of $B$ independent draws.
+# for two different examples of one shuffle gives their covariance as $-\tau^2/(n - 1)$,
+# with $\tau^2$ the variance of one $g_i$ (not the noise's $\sigma^2$); so a kick, the mean
+# of $B$ examples, has
+# $v = \frac{\tau^2}{B}\big(1 - \frac{B - 1}{n - 1}\big) = \frac{n - B}{n - 1}\,\frac{\tau^2}{B}$,
+# a little less than the $\tau^2/B$ of $B$ independent draws.
 #
 # Near the optimum a step multiplies $e = (W - W^*, b - b^*)$ by about $\rho = 1 - 2\,\mathrm{lr}$
 # and subtracts lr times its kick, so an epoch does
@@ -256,18 +257,21 @@ for batch_size in (10, 50):
 #
 # A weighted sum $\sum_j a_j k_j$ has variance $v \sum_j a_j^2 + c \sum_{j \ne l} a_j a_l$;
 # here the weights are $1, \rho, \dots, \rho^{m-1}$, with sum $S_1$ and sum of squares
-# $S_2$, so it is $v\,\big(S_2 - (S_1^2 - S_2)/(m - 1)\big)$. An epoch's shuffle is
+# $S_2$; the products of two different weights add up to
+# $\sum_{j \ne l} a_j a_l = (\sum_j a_j)^2 - \sum_j a_j^2 = S_1^2 - S_2$, so it is
+# $v\,\big(S_2 - (S_1^2 - S_2)/(m - 1)\big)$. An epoch's shuffle is
 # independent of the $e$ it starts from, so the mean square $V$ of $e$ at the ends of
 # epochs settles where $V = \rho^{2m} V + \mathrm{lr}^2\, v\,\big(S_2 - (S_1^2 - S_2)/(m - 1)\big)$;
 # with independent batches it settles, as in Exercise 1, where
-# $V = \rho^2 V + \mathrm{lr}^2 \sigma^2/B$.
+# $V = \rho^2 V + \mathrm{lr}^2 \tau^2/B$.
 # The shuffled floor is the fraction
 #
 # $$f = \frac{n - B}{n - 1}\,\Big(S_2 - \frac{S_1^2 - S_2}{m - 1}\Big)\,\frac{1 - \rho^2}{1 - \rho^{2m}}$$
 #
 # of the independent one. For batches of 10 at lr 0.1 ($m = 100$) a kick at the start of
 # an epoch is multiplied by $0.8^{100} \approx 2 \times 10^{-10}$ by its end, but the last
-# few are not, and each pair of them is anti-correlated by $1/99$ of a kick's variance:
+# few are not, and each pair of them is anti-correlated by $1/99$ of a kick's variance
+# (which is itself $(n - B)/(n - 1) = 0.991$ of that of $B$ independent draws):
 # $f = 0.91$, not 1. For batches of 50 at lr 0.025 ($m = 20$) the weights fall only to
 # $0.95^{19} \approx 0.38$, so the weighted sum is nearly the plain sum of the kicks, which
 # is zero: $f = 0.08$. The smaller the learning rate, and the fewer the steps an epoch
@@ -330,7 +334,7 @@ two_epochs = linreg.fit(
     linreg.LinearModel.like(data.X), data.X, data.y, lr=0.1, num_epochs=2, batch_size=50, seed=0
 )
 assert (two_epochs.W, two_epochs.b) == (batched.W.item(), batched.b.item())
-assert two_epochs.losses[1] < 1.1 * best_loss  # "near its floor after the first"
+assert two_epochs.losses[1] < 1.1 * best_loss  # "close to L* after the first"
 # "the loss logged for each epoch is still the loss on all the data"
 assert runs[0].losses[0] == runs[-1].losses[0]
 b10, b50, b250, full = runs
@@ -436,7 +440,7 @@ for batch_size in (10, 50):
     kicks = torch.stack([g[i].mean(0) for i in shuffle])  # a batch's gradient: its g_i's mean
     assert len(kicks) == n // batch_size
     assert kicks.sum(0).abs().max() < 1e-12 * kicks.abs().max()
-# "two different examples of one shuffle" have covariance -sigma^2/(n - 1): over a random
+# "two different examples of one shuffle" have covariance -tau^2/(n - 1): over a random
 # shuffle, a pair of places holds each ordered pair i != j of examples alike, so their
 # covariance (a 2 x 2 matrix, for W and b) is the mean of g_i g_j^T over those pairs
 sigma2 = g.T @ g / n  # the variance of one g_i (their mean is zero)
@@ -463,7 +467,7 @@ for batch_size, lr in [*floors, (500, 0.1)]:
     summed = (a @ kick_covariance @ a).item()  # the epoch's weighted sum's variance, over v
     S1, S2 = a.sum().item(), (a**2).sum().item()
     assert abs(summed - (S2 - (S1**2 - S2) / (m - 1))) < 1e-12 * S2
-    # V = rho^2m V + lr^2 v summed; independent: V = rho^2 V + lr^2 sigma^2 / B
+    # V = rho^2m V + lr^2 v summed; independent: V = rho^2 V + lr^2 tau^2 / B
     V_shuffled = lr**2 * (1000 - batch_size) / 999 * summed / (1 - rho ** (2 * m))
     V_independent = lr**2 / (1 - rho**2)
     assert abs(shuffled_fraction(batch_size, lr) / (V_shuffled / V_independent) - 1) < 1e-12
@@ -517,14 +521,14 @@ for key, (predicted, _, shuffled) in floors.items():
 # $$b - b^* \leftarrow (1 - 2\,\mathrm{lr})(b - b^*) - \mathrm{lr}\,k.$$
 #
 # $k$ has mean 0 and variance $4L^*/B$ (the $B$ draws are independent), and it is
-# independent of $b - b^*$, which earlier draws made. So $v$, the mean of $(b - b^*)^2$,
-# becomes $(1 - 2\,\mathrm{lr})^2 v + \mathrm{lr}^2\, 4L^*/B$, and stops changing at
+# independent of $b - b^*$, which earlier draws made. So $V$, the mean of $(b - b^*)^2$,
+# becomes $(1 - 2\,\mathrm{lr})^2 V + \mathrm{lr}^2\, 4L^*/B$, and stops changing at
 #
-# $$v = \frac{4\,\mathrm{lr}^2 L^* / B}{1 - (1 - 2\,\mathrm{lr})^2}
+# $$V = \frac{4\,\mathrm{lr}^2 L^* / B}{1 - (1 - 2\,\mathrm{lr})^2}
 #     = \frac{\mathrm{lr}\, L^*}{B\,(1 - \mathrm{lr})}.$$
 #
-# Since the $r^*_i$ average to zero, $L(W^*, b) = L^* + (b - b^*)^2$: $v$ is the excess
-# loss $b$ keeps up. Measured, it is within 10 per cent of $v$.
+# Since the $r^*_i$ average to zero, $L(W^*, b) = L^* + (b - b^*)^2$: $V$ is the excess
+# loss $b$ keeps up. Measured, it is within 10 per cent of $V$.
 
 # %% tags=["solution"]
 B, lr_b = 10, 0.1
@@ -540,13 +544,13 @@ for step in range(2200):
     if step >= 200:
         squares.append((model.b.item() - b_best) ** 2)
 
-v = lr_b * best_loss / (B * (1 - lr_b))
+V = lr_b * best_loss / (B * (1 - lr_b))
 answer = statistics.mean(squares)
-print(f"mean (b - b*)^2: {answer:.5f}; lr L* / (B (1 - lr)): {v:.5f}")
+print(f"mean (b - b*)^2: {answer:.5f}; lr L* / (B (1 - lr)): {V:.5f}")
 
 # %% tags=["check"]
 assert model.W.item() == torch.tensor(W_best).item()  # W stayed at W*
-assert abs(answer / v - 1) < 0.1, answer / v
+assert abs(answer / V - 1) < 0.1, answer / V
 # "the residuals of the best line average to zero ... their mean square is L*"
 r_best = W_best * data.X.double() + b_best - data.y.double()
 assert abs(r_best.mean().item()) < 1e-12 and abs((r_best**2).mean().item() - best_loss) < 1e-6
@@ -564,8 +568,8 @@ assert abs(r_best.mean().item()) < 1e-12 and abs((r_best**2).mean().item() - bes
 # step multiplies by about $\rho = 1 - 2\,\mathrm{lr}$, an epoch does
 # $e \leftarrow \rho(\rho e - \mathrm{lr}\,k_1) + \mathrm{lr}\,k_1
 # = \rho^2 e + 2\,\mathrm{lr}^2 k_1$: the second step undoes the first kick, except for
-# what the pull took from it in between. What is left is $2\,\mathrm{lr}$ times the kick,
-# so the shuffled floor is far below the independent one. Worked through as in Exercise 1
+# what the pull took from it in between. What is left, $2\,\mathrm{lr}^2 k_1$, is
+# $2\,\mathrm{lr}$ times the first step's move $\mathrm{lr}\,k_1$, so the shuffled floor is far below the independent one. Worked through as in Exercise 1
 # (a batch of half the data, drawn without replacement, has about half the variance of 500
 # draws with replacement), it is $2\,\mathrm{lr}^2 / (1 + \rho^2)$ of it: 1.2 per cent at lr 0.1.
 # That is $f$ of the text for $m = 2$, whose $(n - B)/(n - 1) = 500/999$ is the "about half".

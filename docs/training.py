@@ -62,7 +62,8 @@ history.losses == [loss for loss, W, b in log]
 # it here (each step removes about a fifth). That holds here because, from the optimum, the
 # loss rises about equally steeply in every direction. The next page,
 # [The loss landscape](landscape.html), shifts $x$ to make data where it does not: there the
-# fraction each step keeps rises from 0.92 at the first step to 0.997, where it stays. The
+# fraction each step keeps, at lr 0.0352 (95 per cent of that data's stability bound),
+# rises from 0.92 at the first step to 0.997, where it stays. The
 # optimum lies close to the true values, dashed in the figure, but not on them (the next
 # section computes it). Like the log, the figure draws $W$ and $b$ at the start of each
 # epoch: its last points, at epoch 19, come before the last step, $W = 3.20$ and
@@ -225,7 +226,8 @@ from linreg.curvature import curvature
 
 assert curvature(data.X).condition_number < 1.02
 # "the next page ... shifts x to make data where it does not: there the fraction each step
-# keeps rises from 0.92 at the first step to 0.997, where it stays" (the landscape page's run)
+# keeps, at lr 0.0352 (95 per cent of that data's stability bound), rises from 0.92 at the
+# first step to 0.997, where it stays" (the landscape page's run)
 from linreg.plots import SHIFT, SHIFTED_EPOCHS, SHIFTED_FRACTION
 
 shifted = linreg.make_data(x_mean=SHIFT)
@@ -236,6 +238,7 @@ valley = linreg.fit(
     lr=SHIFTED_FRACTION * linreg.stability_bound(shifted.X),
     num_epochs=SHIFTED_EPOCHS,
 )
+assert round(valley.lr, 4) == 0.0352 and SHIFTED_FRACTION == 0.95
 W_s, b_s = linreg.least_squares(shifted.X, shifted.y)
 gone_s = [
     math.hypot(W - W_s, b - b_s)

@@ -155,7 +155,7 @@ def plot_data(
 def plot_predictions(
     X: Tensor, y: Tensor, model: LinearModel, *, title: str = "", ax: Axes | None = None
 ) -> Figure:
-    """Scatter of the targets y ("true") and the predictions model(X) ("predicted")."""
+    """Scatter of the targets y (the data) and the predictions model(X), with a legend."""
     X, y = _cpu(X), _cpu(y)
     shown, note = _shown(len(X))
     X, y = X[shown], y[shown]
@@ -167,7 +167,7 @@ def plot_predictions(
         f"Scatter plot of the {len(X)} targets y{note} and the model's predictions against x. "
         f"The predictions lie on the line y = {W:.2f}x + {b:.2f}.",
     )
-    ax.scatter(X, y, s=8, alpha=0.5, color=TRUE_COLOR, label=f"true{note}")
+    ax.scatter(X, y, s=8, alpha=0.5, color=TRUE_COLOR, label=f"data (targets y){note}")
     ax.scatter(X, y_hat, s=8, color=MODEL_COLOR, label=f"predicted: {W:.2f}x + {b:.2f}")
     ax.set(xlabel="x", ylabel="y", title=title or "Targets and predictions")
     ax.legend(loc="upper left")
