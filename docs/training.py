@@ -62,7 +62,7 @@ history.losses == [loss for loss, W, b in log]
 # it here (each step removes about a fifth). That holds here because, from the optimum, the
 # loss rises about equally steeply in every direction. The next page,
 # [The loss landscape](landscape.html), shifts $x$ to make data where it does not: there the
-# fraction each step keeps, at lr 0.0352 (95 per cent of that data's stability bound),
+# fraction each step keeps, at lr 0.0352 (95 per cent of that data's [stability bound](glossary.html#stability-bound)),
 # rises from 0.92 at the first step to 0.997, where it stays. The
 # optimum lies close to the true values, dashed in the figure, but not on them (the next
 # section computes it). Like the log, the figure draws $W$ and $b$ at the start of each
