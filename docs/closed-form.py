@@ -166,13 +166,13 @@ print(f"{covered} of 1000 intervals contain the true slope")
 # %% [markdown]
 # ## When gradient descent is still the tool
 #
-# For one feature the closed form is a handful of means, and here it is the better tool. It
-# stops being one when the model has no closed form at all, as for most models beyond
-# linear least squares (a neural network, say, whose training is this same loop with more
-# parameters); and, for linear models, when the normal equations grow too large to form or
-# solve: with $d$ features $H$ is $(d + 1) \times (d + 1)$. Gradient descent needs only the
-# gradient, and, as the page on [mini-batches](minibatch.html) shows, not even on all the
-# data at once.
+# For one [feature](glossary.html#feature) the closed form is a handful of means, and here
+# it is the better tool. It stops being one when the model has no closed form at all, as
+# for most models beyond linear least squares (a neural network, say, whose training is
+# this same loop with more parameters); and, for linear models, when the normal equations
+# grow too large to form or solve: with $d$ features $H$ is $(d + 1) \times (d + 1)$.
+# Gradient descent needs only the gradient, and, as the page on
+# [mini-batches](minibatch.html) shows, not even on all the data at once.
 
 # %% tags=["check"]
 import math

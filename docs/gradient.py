@@ -151,7 +151,8 @@ def gradient_step(model, X, y, lr):
 #
 # The update and the zeroing are what a PyTorch optimizer does for you:
 # `torch.optim.SGD(model.parameters(), lr=0.1)`, the stochastic gradient descent optimizer
-# with its defaults (no [momentum](glossary.html#momentum), no weight decay), makes the
+# with its defaults (no [momentum](glossary.html#momentum), no
+# [weight decay](glossary.html#weight-decay)), makes the
 # same update in
 # `optimizer.step()` and clears the gradients in `optimizer.zero_grad()`.
 # %% [markdown]

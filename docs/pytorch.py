@@ -283,15 +283,9 @@ assert {type(v) for v in (*run_there.losses, *run_there.Ws, *run_there.bs)} == {
 # $\mu$ times the previous one. The first step is the plain one ($v$ starts at zero); the
 # second already adds $0.9$ of the first.
 #
-# Here that is slower, not faster. Take one direction of the bowl of
-# [Choosing the learning rate](learning-rate.html), an eigenvector with eigenvalue
-# $\lambda$, and write $e_t$ for the part of the distance to the optimum along it at step
-# $t$ (the $c_i$ of that page); the gradient there is $2\lambda e_t$. The two updates are
-#
-# $$v_t = \mu v_{t-1} + 2\lambda e_t, \qquad e_{t+1} = e_t - \mathrm{lr}\, v_t.$$
-#
-# The second, one step earlier, gives $v_{t-1} = (e_{t-1} - e_t)/\mathrm{lr}$. Put that
-# into the first, and the first into the second:
+# Here that is slower, not faster. As [Momentum](momentum.html) derives, along an
+# eigenvector of $H$ with eigenvalue $\lambda$ the part $e_t$ of the distance to the optimum
+# follows
 #
 # $$e_{t+1} = (1 + \mu - 2\,\mathrm{lr}\,\lambda)\, e_t - \mu\, e_{t-1}.$$
 #
@@ -359,8 +353,8 @@ for lam in curv.eigenvalues:
     assert root.imag != 0 and abs(abs(root) - math.sqrt(0.9)) < 1e-12
     assert round(2 * math.pi / cmath.phase(root)) == 14
 assert round(math.sqrt(0.9), 2) == 0.95
-# "v_{t-1} = (e_{t-1} - e_t) / lr": SGD's velocity is the last step over lr, so the page's
-# two updates are SGD's; and "each step the size of the swing shrinks by sqrt(mu)": along
+# SGD's velocity is the last step over lr, as the Momentum page's derivation has it; and
+# "each step the size of the swing shrinks by sqrt(mu)": along
 # each eigenvector, the swing's size sqrt(e_{t+1}^2 - c e_{t+1} e_t + mu e_t^2) (which
 # e_{t+1} = c e_t - mu e_{t-1} multiplies by sqrt(mu) at every step) in the run itself
 velocity = momentum.state[moving.weight]["momentum_buffer"].item()

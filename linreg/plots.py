@@ -17,11 +17,12 @@ import itertools
 import math
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -30,7 +31,9 @@ from torch import Tensor
 from linreg.curvature import Curvature, curvature, predicted_excess, stability_bound
 from linreg.data import make_data
 from linreg.model import LinearModel
+from linreg.pages import generalisation, weight_decay
 from linreg.pages.large_data import moments_loss
+from linreg.pages.many_features import LinearModelND
 from linreg.reference import least_squares
 from linreg.statistics import moments
 from linreg.training import DivergenceError, History, fit
@@ -445,6 +448,49 @@ def plot_excess(
     return ax.figure
 
 
+def plot_momentum(
+    X: Tensor,
+    y: Tensor,
+    plain: History,
+    heavy: History,
+    *,
+    momentum: float,
+    ax: Axes | None = None,
+) -> Figure:
+    """The excess loss L - L* at each step of plain gradient descent and of the heavy ball
+    (run with `momentum`), on a log scale; computed in float64 from each run's (W, b), so
+    that it shows below float32's rounding of the loss. The heavy ball's peak is marked."""
+    m = moments(_cpu(X), _cpu(y))
+    W_best, b_best = least_squares(X, y)
+    best = moments_loss(W_best, b_best, m)
+    excess = [
+        [moments_loss(W, b, m) - best for W, b in descent_path(run)] for run in (plain, heavy)
+    ]
+    lrs = [plain.lr, heavy.lr]
+    labels = [
+        f"plain, lr = {lr_text(plain.lr, lrs)}",
+        f"heavy ball, lr = {lr_text(heavy.lr, lrs)}, momentum = {momentum:.3g}",
+    ]
+    peak = max(range(len(excess[1])), key=excess[1].__getitem__)
+    alt = (
+        f"Line plot, on a logarithmic scale, of the excess loss L - L* over "
+        f"{len(excess[0]) - 1} steps. {labels[0].capitalize()} falls steadily from "
+        f"{excess[0][0]:.3g} to {excess[0][-1]:.3g}. The {labels[1]} first rises, to "
+        f"{excess[1][peak]:.3g} at step {peak}, {excess[1][peak] / excess[1][0]:.0f} times its "
+        f"start, then falls fast, to {min(excess[1]):.2g}."
+    )
+    ax = _axes(ax, alt)
+    for values, label, color in zip(excess, labels, (B_COLOR, MODEL_COLOR), strict=True):
+        shown = [t for t, v in enumerate(values) if v > 0]  # rounding can reach L* itself
+        ax.plot(shown, [values[t] for t in shown], "-", color=color, label=label)
+    ax.plot(peak, excess[1][peak], "o", color=MODEL_COLOR, label=f"its peak, step {peak}")
+    ax.set(xlabel="step", ylabel="L - L*", title="Plain descent and the heavy ball on the valley")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="lower left", fontsize="small")
+    return ax.figure
+
+
 def plot_contraction(
     curvature: Curvature, lrs: tuple[float, ...] = (), *, ax: Axes | None = None
 ) -> Figure:
@@ -768,16 +814,92 @@ def plot_loss_slice(
     return ax.figure
 
 
+def plot_validation(
+    values: Sequence[float],
+    train_losses: Sequence[float],
+    valid_losses: Sequence[float],
+    *,
+    xlabel: str,
+    title: str,
+    log_x: bool = False,
+    ax: Axes | None = None,
+) -> Figure:
+    """The training and the validation loss against a setting (a degree, an epoch, a
+    penalty), on a log scale, with the lowest validation loss marked by a star."""
+    values, train_losses, valid_losses = list(values), list(train_losses), list(valid_losses)
+    best = min(range(len(values)), key=valid_losses.__getitem__)
+    ax = _axes(
+        ax,
+        f"Line plot, on a logarithmic scale, of the training and the validation loss against "
+        f"the {xlabel}, from {values[0]:.3g} to {values[-1]:.3g}"
+        + (" (a logarithmic axis)" if log_x else "")
+        + f". The training loss goes from {train_losses[0]:.3g} to {train_losses[-1]:.3g}. "
+        f"The validation loss is lowest, {valid_losses[best]:.3g}, at {xlabel} "
+        f"{values[best]:.3g}, marked by a star, and is {valid_losses[-1]:.3g} at the end.",
+    )
+    style = "o-" if len(values) <= 50 else "-"  # a marker per value, unless they crowd
+    ax.plot(values, train_losses, style, color=TRUE_COLOR, markersize=4, label="training loss")
+    ax.plot(values, valid_losses, style, color=MODEL_COLOR, markersize=4, label="validation loss")
+    ax.plot(
+        values[best],
+        valid_losses[best],
+        "k*",
+        markersize=12,
+        label=f"lowest validation loss,\n{xlabel} {values[best]:.3g}",
+    )
+    ax.set(xlabel=xlabel, ylabel="mean squared error", title=title)
+    ax.set_yscale("log")
+    if log_x:
+        ax.set_xscale("log")
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
+    return ax.figure
+
+
+def plot_coefficients(penalties: Sequence[float], Ws: Tensor, *, ax: Axes | None = None) -> Figure:
+    """Each weight against the penalty: Ws (len(penalties), d) holds W for each penalty, and
+    weight k multiplies the feature x^k. Log x axis; the y axis is linear within 1 of 0 and
+    logarithmic beyond (symlog), so that large and small weights both show."""
+    Ws = _cpu(Ws).double()
+    norms = Ws.norm(dim=1)
+    ax = _axes(
+        ax,
+        f"Line plot of each of the {Ws.shape[1]} weights against the penalty lambda from "
+        f"{penalties[0]:.3g} to {penalties[-1]:.3g}, on a logarithmic axis; the vertical axis "
+        f"is linear between -1 and 1 and logarithmic beyond. At lambda {penalties[0]:.3g} the "
+        f"weights lie between {Ws[0].min():.3g} and {Ws[0].max():.3g}; at lambda "
+        f"{penalties[-1]:.3g} between {Ws[-1].min():.2g} and {Ws[-1].max():.2g}. The length of "
+        f"W falls from {norms[0]:.3g} to {norms[-1]:.2g}.",
+    )
+    colors = colormaps["viridis"](torch.linspace(0, 0.9, Ws.shape[1]).numpy())
+    for k, (column, color) in enumerate(zip(Ws.T, colors, strict=True), start=1):
+        ax.plot(penalties, column, color=color, label=f"$W_{{{k}}}$ on $x^{{{k}}}$")
+    ax.axhline(0.0, color="k", linewidth=0.8)
+    ax.set(xlabel="penalty λ", ylabel="weight", title="The weights as the penalty grows")
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
+    return ax.figure
+
+
 # The runs the learning-rate pages draw besides the tutorial's own (docs/landscape.py and
 # docs/learning-rate.py make the same calls; tests/test_site_figures.py fails if they differ).
 SHIFT = 5.0  # the mean of x in the shifted data
 SHIFTED_FRACTION, SHIFTED_EPOCHS = 0.95, 100  # lr at 95% of the shifted data's bound
+MOMENTUM_EPOCHS = 400  # docs/momentum.py: plain descent and the heavy ball on the shifted data
 SWEEP = (0.01, 0.1, 0.5, 0.95, 1.05)  # too small, the default, one step, near and above the bound
 EXPLORER_SHOWN = (0.1, 0.5, 0.95)  # the explorer's static figure
 SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000]  # docs/closed-form.py
 SAMPLE_SEEDS = list(range(20))
 MINIBATCH_SIZES = (10, 50, 250, None)  # docs/minibatch.py: lr 0.1, 40 epochs; None: all data
 MINIBATCH_LR, MINIBATCH_EPOCHS, MINIBATCH_SKIP = 0.1, 40, 10
+# docs/generalisation.py and docs/weight-decay.py: y = sin(pi x) + noise, 30 examples
+CURVE_EXAMPLES, CURVE_TRAIN, CURVE_NOISE, CURVE_SEED = 30, 20, 0.3, 42  # 20 train, 10 valid
+DEGREES = tuple(range(1, 13))  # the polynomial degrees fitted
+HIGH_DEGREE = 12  # the polynomial that early stopping and weight decay tame
+EARLY_LR, EARLY_EPOCHS = 0.1, 3000  # below its stability bound, about 0.13
+PENALTIES = tuple(10 ** (k / 4) for k in range(-32, 5))  # lambda from 1e-8 to 10
 
 
 def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
@@ -814,6 +936,22 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
         history = fit(model, d.X, d.y, lr=lr, num_epochs=SHIFTED_EPOCHS)
         return plot_zigzag(d.X, d.y, history, **true)
 
+    def momentum_race() -> Figure:  # docs/momentum.py: on the shifted data, as on landscape
+        from linreg.momentum import fit_momentum
+        from linreg.pages.momentum import heavy_ball_tuning
+
+        d = make_data(s.true_W, s.true_b, s.num_examples, s.noise, s.seed, x_mean=SHIFT)
+        c = curvature(d.X)
+        lr, mu = heavy_ball_tuning(*c.eigenvalues)
+        start = {"W": s.W0, "b": s.b0}
+        plain = fit(
+            LinearModel.like(d.X, **start), d.X, d.y, lr=c.best_lr, num_epochs=MOMENTUM_EPOCHS
+        )
+        heavy = fit_momentum(
+            LinearModel.like(d.X, **start), d.X, d.y, lr=lr, momentum=mu, num_epochs=MOMENTUM_EPOCHS
+        )
+        return plot_momentum(d.X, d.y, plain, heavy, momentum=mu)
+
     def runs(lrs: tuple[float, ...]) -> list[History]:  # from (W0, b0), as the pages run them
         histories = []
         for lr in lrs:
@@ -845,6 +983,7 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
         "landscape-shifted": landscape_shifted,
         "excess": lambda: plot_excess(e.history, e.best_loss, predicted()),
         "contraction": lambda: plot_contraction(curvature(data.X), SWEEP),
+        "momentum": momentum_race,
         "sweep": lambda: plot_losses(runs(SWEEP), best_loss=e.best_loss),
         "explorer": lambda: plot_landscape(data.X, data.y, *runs(EXPLORER_SHOWN), **true),
         "sampling-error": lambda: plot_sampling_error(
@@ -857,4 +996,48 @@ def site_figures(experiment: Experiment) -> dict[str, Callable[[], Figure]]:
             minibatch_runs(), e.best[0], skip=MINIBATCH_SKIP
         ),
     }
-    return figures
+    return figures | _curve_figures()
+
+
+def _curve_figures() -> dict[str, Callable[[], Figure]]:
+    """The figures of docs/generalisation.py and docs/weight-decay.py, drawn from the curve
+    sample (CURVE_*), not from the run: the same calls the pages make."""
+
+    @functools.cache
+    def sets(degree: int) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
+        X, y = generalisation.make_curve(CURVE_EXAMPLES, CURVE_NOISE, CURVE_SEED)
+        train, valid = generalisation.split(X, y, CURVE_TRAIN, CURVE_SEED)
+        if not degree:
+            return train, valid
+        X_train, X_valid = generalisation.standardised_features(train[0], valid[0], degree)
+        return (X_train, train[1]), (X_valid, valid[1])
+
+    def stopped() -> Figure:
+        model = LinearModelND(HIGH_DEGREE)
+        losses, _ = generalisation.early_stopping(model, *sets(HIGH_DEGREE), EARLY_LR, EARLY_EPOCHS)
+        epoch_train, epoch_valid = zip(*losses, strict=True)
+        return plot_validation(
+            range(EARLY_EPOCHS), epoch_train, epoch_valid, xlabel="epoch", title="Early stopping"
+        )
+
+    @functools.cache
+    def path() -> tuple[Tensor, list[float], list[float]]:
+        return weight_decay.ridge_path(*sets(HIGH_DEGREE), PENALTIES)
+
+    return {
+        "degree": lambda: plot_validation(
+            DEGREES,
+            *generalisation.losses_by_degree(*sets(0), DEGREES),
+            xlabel="degree",
+            title="Loss against the degree",
+        ),
+        "early-stopping": stopped,
+        "penalty-path": lambda: plot_coefficients(PENALTIES, path()[0]),
+        "penalty": lambda: plot_validation(
+            PENALTIES,
+            *path()[1:],
+            xlabel="penalty λ",
+            title="Loss against the penalty",
+            log_x=True,
+        ),
+    }

@@ -96,6 +96,11 @@ def test_contraction_figure(figures):
 
 
 @compare
+def test_momentum_figure(figures):
+    return figures["momentum"]()
+
+
+@compare
 def test_sweep_figure(figures):
     return figures["sweep"]()
 
@@ -118,6 +123,26 @@ def test_minibatch_losses_figure(figures):
 @compare
 def test_parameter_noise_figure(figures):
     return figures["parameter-noise"]()
+
+
+@compare
+def test_degree_figure(figures):
+    return figures["degree"]()
+
+
+@compare
+def test_early_stopping_figure(figures):
+    return figures["early-stopping"]()
+
+
+@compare
+def test_penalty_path_figure(figures):
+    return figures["penalty-path"]()
+
+
+@compare
+def test_penalty_figure(figures):
+    return figures["penalty"]()
 
 
 def test_every_site_figure_has_an_image_test(figures):
