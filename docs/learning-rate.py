@@ -221,20 +221,50 @@ for name, d in [("x with mean 0", data), ("x with mean 5", shifted)]:
 #
 # ## Explore
 #
-# Move the slider (drag it, or focus it and use the arrow keys): the path over the loss
-# landscape, the loss curve, and the loss after each step are redrawn for that learning
-# rate. All 44 runs, from 0.025 to 1.1 in steps of 0.025, were computed by `linreg` when
-# this page was built, with the bare training loop, so that the runs above the bound go on
-# for 20 epochs and show their divergence instead of stopping at the first rise.
+# Move the learning-rate slider (drag it, or focus it and use the arrow keys): the path
+# over the loss landscape, the loss curve, and the loss after each step are redrawn for that
+# learning rate. The menu above it picks the data: the round bowl of this page ($x$ with
+# mean 0) or the valley ($x$ with mean 5). The [momentum](glossary.html#momentum) slider
+# belongs to the next page, [Momentum](momentum.html); at 0, where it starts, each step is
+# the plain gradient step of this page.
+#
+# On the round bowl there are 44 learning rates, from 0.025 to 1.1 in steps of 0.025, each
+# at momentum 0, 0.5 and 0.9, for 20 steps. On the valley there are 7: a quarter, a half
+# and three quarters of its stability bound, its best constant rate, 1.25 and 1.6 times the
+# bound, and the rate the Momentum page tunes the [heavy ball](glossary.html#heavy-ball)
+# to; each at momentum 0, 0.5, 0.8, 0.86 (that page's tuning) and 0.95, for 150 steps,
+# since the valley is slow. All 167 runs were computed by `linreg` when this page was
+# built, with the bare training loops, so that the runs above the bound go on and show
+# their divergence instead of stopping at the first rise.
 
 # %%
-from linreg.explorer import explore
+from linreg.explorer import explore, together
+from linreg.pages.momentum import heavy_ball_tuning
 
 lrs = [round(0.025 * k, 3) for k in range(1, 45)]  # round: 0.025 * 38 is 0.9500000000000001
 explorer = explore(
-    data.X, data.y, lrs, true_W=data.true_W, true_b=data.true_b, shown=(0.1, 0.5, 0.95)
+    data.X,
+    data.y,
+    lrs,
+    momenta=(0.0, 0.5, 0.9),
+    true_W=data.true_W,
+    true_b=data.true_b,
+    shown=(0.1, 0.5, 0.95),
 )
-explorer
+tuned_lr, tuned_momentum = heavy_ball_tuning(*valley.eigenvalues)  # the Momentum page's
+fractions = (0.25, 0.5, 0.75, 1.25, 1.6)  # of the valley's stability bound
+valley_lrs = sorted([valley.bound * f for f in fractions] + [valley.best_lr, tuned_lr])
+valley_explorer = explore(
+    shifted.X,
+    shifted.y,
+    valley_lrs,
+    momenta=(0.0, 0.5, 0.8, tuned_momentum, 0.95),
+    num_epochs=150,
+    true_W=shifted.true_W,
+    true_b=shifted.true_b,
+    start=valley.best_lr,
+)
+together({"the round bowl": explorer, "the valley": valley_explorer})
 
 # %% [markdown]
 # The explorer shows 21 losses for each run: the one at the start and the one after each of
@@ -248,6 +278,16 @@ explorer
 # watch the loss curve tip from falling to rising; compare 0.45, where each step stops short
 # of the optimum, with 0.55, where each step goes past it: their factors are about $+0.1$
 # and $-0.1$, and both are within 0.1% of $L^*$ after three steps.
+#
+# On the valley: at its best constant rate, 0.0370, the path bounces from one side of the
+# valley to the other for all 150 steps, and the loss is still about 2508 at the end (least
+# squares: 1.0626). At 0.0278, three quarters of the bound, the bounce dies within ten
+# steps, but the path then creeps along the floor and ends at 2.05. Momentum moves the
+# bound: at 0.0463, 1.25 times it, momentum 0 diverges and momentum 0.5 converges, since
+# with momentum $\mu$ the learning rate only has to stay below $1 + \mu$ times the bound.
+# At the Momentum page's tuning, 0.0688 and 0.86, the loss rises 98-fold by step 13 before
+# it falls, and is 1.164 after 150 steps: the tuning wins in the long run, and over these
+# 150 steps a smaller rate at the same momentum, 0.0463, ends closer (1.0628).
 
 # %% tags=["check"]
 import itertools
@@ -388,11 +428,11 @@ assert all(abs(b - a - 0.025) < 1e-9 for a, b in itertools.pairwise(lrs))
 assert explorer.spec["runs"][lrs.index(0.1)]["loss"][:20] == [
     float(f"{v:.6g}") for v in history.losses
 ]
-above = [h for h in explorer.histories if h.lr > curv.bound]
+above = [h for h in explorer.runs(0.0) if h.lr > curv.bound]
 assert above and all(len(h.losses) == 20 for h in above)  # "go on for 20 epochs"
 assert all(h.losses[-1] > h.losses[0] for h in above)  # "show their divergence"
 # "things to try": the largest lr that never overshoots is below 1/(2 lambda_max)
-for h in explorer.histories:
+for h in explorer.runs(0.0):
     side = [
         (W_ - W_best) * e0[0].item() + (b_ - b_best) * e0[1].item()
         for W_, b_ in zip([*h.Ws, h.W], [*h.bs, h.b], strict=True)
@@ -414,6 +454,43 @@ assert f"{run10[19]:.5g}" == "1.113" and f"{history.losses[19]:.2f}" == "1.11"
 after_last = linreg.mse_loss(model(data.X), data.y).item()
 assert f"{run10[20]:.5g}" == "1.0947" and f"{after_last:.3f}" == "1.095"
 assert run10[20] == float(f"{after_last:.6g}")
+# the explorer of two data sets: 44 x 3 runs on the round bowl, 7 x 5 on the valley, 167
+assert len(explorer.histories) == 132 and len(valley_explorer.histories) == 35
+assert fractions == (0.25, 0.5, 0.75, 1.25, 1.6) and tuned_lr in valley_lrs
+assert valley_explorer.momenta == (0.0, 0.5, 0.8, tuned_momentum, 0.95)
+assert explorer.spec["epochs"] == 20 and valley_explorer.spec["epochs"] == 150
+assert explorer.momenta == (0.0, 0.5, 0.9) and f"{tuned_momentum:.2f}" == "0.86"
+valley_runs = {(r["momentum"], r["lr"]): r for r in valley_explorer.spec["runs"]}
+lr_34, lr_54 = valley.bound * 0.75, valley.bound * 1.25
+assert [f"{v:.4f}" for v in (valley.best_lr, lr_34, lr_54, tuned_lr)] == [
+    "0.0370",
+    "0.0278",
+    "0.0463",
+    "0.0688",
+]  # as the explorer shows them: 4 decimals on the valley
+assert valley_explorer.spec["lr_decimals"] == 4 and valley_explorer.spec["momentum_decimals"] == 2
+# "the path bounces from one side to the other for all 150 steps ... still about 2508"
+at_best = valley_runs[0.0, valley.best_lr]
+assert (
+    f"{at_best['loss'][-1]:.4g}" == "2508"
+    and f"{valley_explorer.spec['best_loss']:.5g}" == "1.0626"
+)
+assert at_best["factors"][1] < -0.997  # the part across the valley changes sign every step
+# "at 0.0278 the bounce dies within ten steps ... creeps along the floor and ends at 2.05"
+at_34 = valley_runs[0.0, lr_34]
+assert at_34["factors"][1] == -0.5 and 0.5**10 < 1e-3 and at_34["factors"][0] > 0.997
+assert f"{at_34['loss'][-1]:.3g}" == "2.05"
+# "at 0.0463, momentum 0 diverges and momentum 0.5 converges ... below 1 + mu times the bound"
+assert valley_runs[0.0, lr_54]["loss"][-1] > 1e30
+assert valley_runs[0.5, lr_54]["loss"][-1] < 1.3 and max(valley_runs[0.5, lr_54]["factors"]) < 1
+assert lr_54 < (1 + 0.5) * valley.bound
+# "at the tuning, the loss rises 98-fold by step 13 ... is 1.164 after 150 steps ... a
+# smaller rate at the same momentum, 0.0463, ends closer (1.0628)"
+tuned_loss = valley_runs[tuned_momentum, tuned_lr]["loss"]
+peak = max(range(len(tuned_loss)), key=tuned_loss.__getitem__)
+assert peak == 13 and round(tuned_loss[peak] / tuned_loss[0]) == 98, (peak, tuned_loss[:20])
+assert f"{tuned_loss[-1]:.4g}" == "1.164" and len(tuned_loss) == 151
+assert f"{valley_runs[tuned_momentum, lr_54]['loss'][-1]:.5g}" == "1.0628"
 # "1.05: both factors are below -1"
 assert all(f < -1 for f in curv.factors(1.05))
 # "which makes the larger of the two |1 - 2 eta lambda| as small as it can be"

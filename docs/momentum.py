@@ -213,6 +213,11 @@ print(f"heavy ball: {per_tenfold(d_heavy, 100, 200):.1f} steps per tenfold, meas
 # steps to the first tenth of the starting distance, the heavy ball needs 101 and plain
 # descent 836, rise included.
 #
+# To try other learning rates and momenta on this valley, go back to the
+# [explorer](learning-rate.html#explore): choose "the valley" in its menu and move its
+# momentum slider. Its runs are 150 steps long and were computed with this page's
+# `train_momentum` when the site was built.
+#
 # ## The oracle: `torch.optim.SGD`
 #
 # PyTorch's SGD with `momentum=` takes the same step. From the same start, with the same

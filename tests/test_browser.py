@@ -403,6 +403,8 @@ def test_long_outputs_wrap_and_commands_clear_the_copy_button(tab, width):
 
 # --- the learning-rate explorer ----------------------------------------------------------
 
+LR_SLIDER = ".linreg-explorer.is-live input[id$='-lr']"
+MOMENTUM_SLIDER = ".linreg-explorer.is-live input[id$='-momentum']"
 EXPLORER_STATE = """() => {
     const box = document.querySelector('.linreg-explorer.is-live');
     const slider = box.querySelector('input[type=range]');
@@ -475,7 +477,7 @@ def assert_shows_the_build_run(state, runs):
 
 def test_the_explorer_follows_the_mouse(tab, runs):
     v = tab("learning-rate.html").reload()
-    slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
+    slider = v.page.locator(LR_SLIDER)
     slider.scroll_into_view_if_needed()
     start = v.page.evaluate(EXPLORER_STATE)
     assert assert_shows_the_build_run(start, runs) == 0.1  # the default, to begin with
@@ -498,7 +500,7 @@ def test_the_explorer_follows_the_mouse(tab, runs):
 
 def test_the_explorer_answers_the_keyboard(tab, runs):
     v = tab("learning-rate.html").reload()
-    slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
+    slider = v.page.locator(LR_SLIDER)
     slider.focus()
     path = []
     for key in ["ArrowRight"] * 3 + ["ArrowLeft", "End", "Home", "PageUp"]:
@@ -514,7 +516,7 @@ def test_the_explorer_answers_the_keyboard(tab, runs):
 
 def test_the_explorer_draws_in_the_axes_it_labels(tab):
     v = tab("learning-rate.html").reload()
-    slider = v.page.locator(".linreg-explorer.is-live input[type=range]")
+    slider = v.page.locator(LR_SLIDER)
     slider.focus()
     while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.500":  # 0.5: one step to the optimum
         v.page.keyboard.press("ArrowRight")
@@ -539,6 +541,92 @@ def test_the_explorer_draws_in_the_axes_it_labels(tab):
     assert len(ticks) >= 6
     for label, position in ticks:
         assert abs(label - position) < 3, ticks
+
+
+@pytest.fixture(scope="module")
+def valley_run():
+    """The heavy ball on the valley as linreg computes it here, at any lr and momentum: the
+    W, b and loss after each of 150 steps, the start included (as the explorer)."""
+    import torch
+
+    import linreg
+    from linreg.pages.momentum import train_momentum
+    from linreg.plots import SHIFT
+
+    data = linreg.make_data(x_mean=SHIFT)
+
+    def run(lr, momentum):
+        model = linreg.LinearModel.like(data.X)
+        steps = list(train_momentum(model, data.X, data.y, lr, momentum, 150))
+        with torch.no_grad():
+            final = linreg.mse_loss(model(data.X), data.y).item()
+        return {
+            "path": [[W, b] for _, W, b in steps] + [[model.W.item(), model.b.item()]],
+            "loss": [loss for loss, _, _ in steps] + [final],
+        }
+
+    return run
+
+
+def test_the_explorer_runs_momentum_on_the_valley_by_keyboard(tab, valley_run):
+    """The menu picks the valley, the keyboard the tuned lr and momentum; the explorer shows
+    the heavy ball's run as linreg computes it, and says what it does."""
+    import linreg
+    from linreg.curvature import curvature
+    from linreg.pages.momentum import heavy_ball_tuning
+    from linreg.plots import SHIFT
+
+    valley = curvature(linreg.make_data(x_mean=SHIFT).X)
+    tuned_lr, tuned_momentum = heavy_ball_tuning(*valley.eigenvalues)
+    v = tab("learning-rate.html").reload()
+    menu = v.page.locator(".linreg-explorer.is-live select")
+    assert menu.locator("option").all_inner_texts() == ["the round bowl", "the valley"]
+    menu.focus()
+    v.page.keyboard.press("ArrowDown")  # a closed <select> takes the next option
+    state = v.page.evaluate(EXPLORER_STATE)
+    assert state["shown"] == "0.0370" and "After 150 steps" in state["status"], state["status"]
+    v.page.locator(LR_SLIDER).focus()
+    v.page.keyboard.press("End")  # the valley's largest lr: the tuned one, 1.86 times the bound
+    momentum = v.page.locator(MOMENTUM_SLIDER)
+    momentum.focus()
+    for _ in range(3):
+        v.page.keyboard.press("ArrowRight")  # 0, 0.5, 0.8, then the tuning
+    assert v.page.evaluate("document.activeElement.labels[0].textContent").startswith("Momentum")
+    assert momentum.get_attribute("aria-valuetext") == "momentum 0.86"
+    state = v.page.evaluate(EXPLORER_STATE)
+    assert state["shown"] == "0.0688", state["shown"]
+    expected = valley_run(tuned_lr, tuned_momentum)
+    assert len(state["path"]) == len(expected["path"]) == 151
+    for drawn, point in zip(state["path"], expected["path"], strict=True):
+        assert drawn == pytest.approx(point, rel=1e-5, abs=1e-5), (drawn, point)
+    listed = [float(text) for text in state["listed"]]
+    assert listed == pytest.approx(expected["loss"], rel=1e-4)
+    assert "Converges, swinging" in state["status"], state["status"]
+    assert "After 150 steps the loss is 1.1637 (least squares: 1.0626)" in state["status"]
+    # one step to the right of the tuning, momentum 0.95; at 0.0688 a momentum of 0.5 diverges
+    v.page.keyboard.press("ArrowRight")
+    assert momentum.get_attribute("aria-valuetext") == "momentum 0.95"
+    v.page.keyboard.press("Home")
+    v.page.keyboard.press("ArrowRight")
+    status = v.page.evaluate(EXPLORER_STATE)["status"]
+    assert status.startswith("Diverges: with momentum 0.50, lr must stay below 0.05553"), status
+    assert not v.errors, v.errors
+
+
+def test_the_explorer_loads_its_runs_from_disk(browser, built_site):
+    """The runs are in a script beside the page, which a page read from disk loads too."""
+    html = (built_site / "learning-rate.html").read_text()
+    assert "data-explorer=" not in html and 'data-explorer-id="learning-rate-1"' in html
+    assert (built_site / "learning-rate.explorer-1.js").stat().st_size < 300_000
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((built_site / "learning-rate.html").as_uri())
+    page.locator(".linreg-explorer.is-live select").select_option(label="the valley")
+    assert page.locator(LR_SLIDER).get_attribute("aria-valuetext") == "learning rate 0.0370"
+    assert not errors, errors
+    context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -594,7 +682,8 @@ def test_without_javascript_the_explorer_is_a_figure(browser, server):
     figure = page.locator(".linreg-explorer img")
     assert figure.is_visible() and figure.evaluate("i => i.naturalWidth") == 640
     note = page.locator(".linreg-explorer-note").inner_text()
-    assert "lr = 0.1, 0.5, 0.95" in note and "44 runs" in note, note
+    assert "lr = 0.1, 0.5, 0.95" in note and "167 runs" in note, note
+    assert "the round bowl or the valley" in note and "figure is of the round bowl" in note, note
     assert page.locator(".linreg-explorer input").count() == 0
     context.close()
 

@@ -11,7 +11,7 @@ import torch
 
 import linreg
 from linreg.curvature import curvature, curvature_matrix, predicted_excess
-from linreg.explorer import explore
+from linreg.explorer import explore, together
 from linreg.training import train
 
 
@@ -120,6 +120,64 @@ def test_explorer_html_carries_its_runs_and_a_described_figure():
     assert all(math.isfinite(v) for run in explorer.spec["runs"] for v in run["loss"])
 
 
+def test_explorer_momentum_runs_are_torch_sgd_with_momentum():
+    """Each run at a momentum is torch.optim.SGD(momentum=...) on the same loss, from rest;
+    each factor is the larger root of z^2 - (1 + mu - 2 lr lambda) z + mu (numpy's roots)."""
+    np = pytest.importorskip("numpy")
+    data = linreg.make_data(num_examples=200, seed=5, x_mean=3.0)
+    c = curvature(data.X)
+    lrs, momenta = [0.2 * c.bound, c.bound, 1.7 * c.bound], (0.0, 0.5, 0.9)
+    explorer = explore(data.X, data.y, lrs, momenta=momenta, num_epochs=15)
+    assert [r["momentum"] for r in explorer.spec["runs"]] == [m for m in momenta for _ in lrs]
+    for momentum in momenta[1:]:
+        for lr, history in zip(lrs, explorer.runs(momentum), strict=True):
+            model = linreg.LinearModel.like(data.X)
+            sgd = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+            losses, Ws = [], []
+            for _ in range(15):
+                Ws.append(model.W.item())
+                loss = ((model(data.X) - data.y) ** 2).mean()  # not linreg's loss: the oracle's
+                losses.append(loss.item())
+                sgd.zero_grad()
+                loss.backward()
+                sgd.step()
+            assert history.losses == pytest.approx(losses, rel=1e-5), (lr, momentum)
+            assert history.Ws == pytest.approx(Ws, rel=1e-5, abs=1e-6), (lr, momentum)
+    for run in explorer.spec["runs"]:
+        for eigenvalue, factor, swings in zip(
+            c.eigenvalues, run["factors"], run["swings"], strict=True
+        ):
+            roots = np.roots(
+                [1, -(1 + run["momentum"] - 2 * run["lr"] * eigenvalue), run["momentum"]]
+            )
+            largest = max(roots, key=abs)
+            assert swings == bool(abs(largest.imag) > 0), run
+            expected = abs(largest) if swings else largest.real
+            assert factor == pytest.approx(expected, rel=1e-5, abs=1e-6), run
+    # above the bound, momentum 0 diverges and 0.9 converges (the bound is 1 + mu times)
+    top = {r["momentum"]: r for r in explorer.spec["runs"] if r["lr"] == lrs[-1]}
+    assert max(map(abs, top[0.0]["factors"])) > 1 > max(map(abs, top[0.9]["factors"]))
+    assert top[0.0]["loss"][-1] > top[0.0]["loss"][0] > top[0.9]["loss"][-1]
+    assert explorer.spec["bounds"] == pytest.approx([(1 + m) * c.bound for m in momenta], rel=1e-5)
+
+
+def test_explorers_together_offer_each_data_set():
+    bowl = linreg.make_data(num_examples=50)
+    shifted = linreg.make_data(num_examples=50, x_mean=5.0)
+    first = explore(bowl.X, bowl.y, [0.1, 0.2], momenta=(0.0, 0.5))
+    second = explore(shifted.X, shifted.y, [0.001, 0.002], num_epochs=30)
+    page = together({"the bowl": first, "the valley": second})._repr_html_()
+    (spec,) = re.findall(r'data-explorer="([^"]*)"', page)
+    sets = json.loads(html.unescape(spec))["sets"]
+    assert [s["name"] for s in sets] == ["the bowl", "the valley"]
+    assert sets[0]["runs"] == json.loads(json.dumps(first.spec))["runs"]
+    assert sets[1]["epochs"] == 30 and sets[1]["momenta"] == [0.0]
+    assert "the bowl or the valley" in page and "6 runs" in page
+    with pytest.raises(linreg.ArgumentError) as caught:
+        together({"the bowl": bowl})
+    assert caught.value.argument == "explorers"
+
+
 def test_explorer_stops_a_run_where_its_numbers_overflow():
     data = linreg.make_data(num_examples=100)
     explorer = explore(data.X, data.y, [0.1, 9.0], num_epochs=40)  # 9: near MAX_BOUNDS
@@ -137,6 +195,12 @@ def test_explorer_stops_a_run_where_its_numbers_overflow():
         ({"lrs": [0.1], "start": 0.2}, "start"),
         ({"lrs": [0.1], "shown": (0.3,)}, "shown"),
         ({"lrs": [0.1], "num_epochs": 0}, "num_epochs"),
+        ({"lrs": [0.1], "momenta": (0.0, 1.0)}, "momenta"),
+        ({"lrs": [0.1], "momenta": (0.5, 0.2)}, "momenta"),
+        ({"lrs": [0.1], "momenta": (-0.1,)}, "momenta"),
+        ({"lrs": [0.1], "momenta": ()}, "momenta"),
+        ({"lrs": [0.01 * k for k in range(1, 81)], "momenta": (0.0, 0.5, 0.9)}, "lrs"),
+        ({"lrs": [0.1, 0.2], "momenta": (0.0, 0.5), "num_epochs": 5001}, "num_epochs"),
     ],
 )
 def test_explorer_bad_input_names_the_argument(kwargs, argument):
