@@ -69,3 +69,17 @@ def test_sdist_and_wheel_pass_twine_check(tmp_path):
             if "/" in m
         }
     assert {"LICENSE", "README.md", "pyproject.toml", "linreg/pages/loss.py"} <= members
+
+
+def test_the_docs_extra_stays_below_mkdocs_2():
+    """MkDocs 2.0 drops the plugin system that mkdocs-jupyter, mkdocstrings and the hooks
+    stand on (README, Development): the docs extra must not let pip take it."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    (mkdocs,) = [Requirement(r) for r in extras["docs"] if Requirement(r).name == "mkdocs"]
+    assert "1.6.1" in mkdocs.specifier and "2.0" not in mkdocs.specifier, mkdocs
+    assert not mkdocs.specifier.contains("2.0.0rc1", prereleases=True), mkdocs
