@@ -3,7 +3,7 @@
 #
 # [Choosing the learning rate](learning-rate.html) ended on a valley: with $x$ shifted to a
 # mean of 5, the [condition number](glossary.html#condition-number) of $H$ is about 725,
-# and even the best constant learning rate shrinks the distance to the optimum by only
+# and even the best constant learning rate multiplies the distance to the optimum by
 # $(\kappa - 1)/(\kappa + 1) \approx 0.997$ a step, about 835 steps for each tenfold. No
 # learning rate fixes that. A small change to the step does: let each step keep part of
 # the one before. This page writes that step by hand, tunes it from the two eigenvalues of
@@ -28,7 +28,7 @@
 #
 # - Polyak's own, $\theta_{t+1} = \theta_t - \alpha \nabla L(\theta_t) + \beta(\theta_t -
 #   \theta_{t-1})$, is the same sequence of steps with $\alpha = \eta$ and $\beta = \mu$,
-#   since the last step $\theta_t - \theta_{t-1}$ is $-\eta v$;
+#   since the last step $\theta_t - \theta_{t-1}$ is $-\eta$ times the previous velocity;
 # - Sutskever's, $v \leftarrow \mu v + \eta \nabla L$, $\theta \leftarrow \theta - v$,
 #   keeps $\eta$ times our velocity, and takes the same steps while $\eta$ is constant;
 # - the averaging form, $v \leftarrow \mu v + (1 - \mu) \nabla L$, keeps $1 - \mu$ times our
@@ -92,7 +92,7 @@ def train_momentum(model, X, y, lr, momentum, num_epochs):
 # Each part now depends on the last two, and $e_t = z^t$ solves this when
 # $z^2 - (1 + \mu - 2\eta\lambda) z + \mu = 0$. The product of the two roots is $\mu$. When
 # they are complex, $(1 + \mu - 2\eta\lambda)^2 < 4\mu$, they have the same size,
-# $\sqrt\mu$: the part swings around the optimum and its swing shrinks by $\sqrt\mu$ a step,
+# $\sqrt\mu$: the part swings around the optimum and its swing is multiplied by $\sqrt\mu$ a step,
 # **whatever $\lambda$ is**. Plain gradient descent cannot do that; its factor
 # $1 - 2\eta\lambda$ depends on $\lambda$. That condition holds for every $\lambda$ with
 # $(1 - \sqrt\mu)^2 \le 2\eta\lambda \le (1 + \sqrt\mu)^2$, so choose $\eta$ and $\mu$ to
@@ -106,7 +106,7 @@ def train_momentum(model, X, y, lr, momentum, num_epochs):
 # the classic tuning of the heavy ball. Textbooks write its learning rate as
 # $4/(\sqrt{a_{\max}} + \sqrt{a_{\min}})^2$ in the eigenvalues $a$ of the loss's
 # [Hessian](glossary.html#hessian); ours is $2H$, so $a = 2\lambda$ and the two agree.
-# Every part then shrinks by $\sqrt\mu = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ a step,
+# Every part is then multiplied by $\sqrt\mu = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ a step,
 # about $1 - 2/\sqrt\kappa$, where plain descent's best is about $1 - 2/\kappa$: the
 # steps per tenfold, $\ln 10 / (-\ln \text{factor})$, go from about $1.15\,\kappa$ to about
 # $1.15\sqrt\kappa$. The tuning in code:
@@ -206,7 +206,7 @@ print(f"heavy ball: {per_tenfold(d_heavy, 100, 200):.1f} steps per tenfold, meas
 
 # %% [markdown]
 # Plain descent measures 835.1 against 835.0 predicted: at the best constant learning rate
-# both parts shrink by exactly $(\kappa - 1)/(\kappa + 1)$ in size, so the distance does
+# both parts are multiplied by exactly $(\kappa - 1)/(\kappa + 1)$ in size, so the distance does
 # too. The heavy ball measures 34.2, not 31.0: the factor $1 + (1 + \sqrt\mu)\,t$ still
 # costs a little at steps 100 to 200. The exact formula above, evaluated from the start
 # without training, predicts the same 34.2, and the pace tends to 31 as $t$ grows. In
@@ -430,7 +430,7 @@ assert all(
 # - Along each eigenvector the distance follows
 #   $e_{t+1} = (1 + \mu - 2\eta\lambda) e_t - \mu e_{t-1}$; tuned with
 #   $\eta = 2/(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2$ and
-#   $\mu = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2$, every part shrinks by $\sqrt\mu$ a step:
+#   $\mu = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2$, every part is multiplied by $\sqrt\mu$ a step:
 #   steps per tenfold grow like $\sqrt\kappa$ instead of $\kappa$, 31 instead of 835 on the
 #   valley.
 # - The price is a transient: the loss rises, here 98-fold, before it falls, because the

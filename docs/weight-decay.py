@@ -11,8 +11,8 @@
 # ## The penalty
 #
 # The wild fits of the last page had large weights: the least-squares polynomial of degree
-# 12 needs weights in the hundreds to swing through its 20 training points. So we add to
-# the mean squared error a penalty on the size of $W$:
+# 12 needs weights in the thousands, from $-2265$ to 1323, to swing through its 20 training
+# points. So we add to the mean squared error a penalty on the size of $W$:
 #
 # $$L_\lambda(W, b) = \frac1n \sum_{i=1}^{n} (x_i^\top W + b - y_i)^2
 #   + \lambda \lVert W \rVert^2, \qquad \lVert W \rVert^2 = \sum_k W_k^2.$$
@@ -285,13 +285,15 @@ plot_coefficients(PENALTIES, Ws)
 # %% [markdown]
 # At $\lambda = 10^{-8}$ the fit is close to least squares (a training loss of 0.063,
 # against 0.061), with weights between $-106$ and 197 that cancel each other almost
-# everywhere. As $\lambda$ grows the weights shrink,
-# the length $\lVert W \rVert$ at every step of the grid, from 289 to 0.05 at
-# $\lambda = 10$, where the fit is nearly flat: its predictions stay within 0.18 of $b$,
-# while the training targets spread with a standard deviation of 0.70. The bias is the same at every
-# penalty, the mean of the training targets, $-0.047$: the standardised columns have mean 0
-# on the training data, so $b$ only has to match the targets' mean, and nothing pulls it
-# elsewhere.
+# everywhere. As $\lambda$ grows the weights shrink as a whole: their length $\lVert W \rVert$
+# falls at every step of the grid, from 289 to 0.05 at $\lambda = 10$. A single weight can
+# grow for a while, though: $W_1$ rises from 1.18 to 1.86 at $\lambda = 3.2 \times 10^{-6}$
+# before it falls, to 0.04, and each of the 12 weights grows in size somewhere along the
+# grid. At $\lambda = 10$ the fit is nearly flat: on the training points its predictions
+# stay within 0.18 of $b$, while the training targets spread with a standard deviation of
+# 0.70. The bias is the same at every penalty, the mean of the training targets, $-0.047$:
+# the standardised columns have mean 0 on the training data, so $b$ only has to match the
+# targets' mean, and nothing pulls it elsewhere.
 #
 # ## Choosing the penalty on validation data
 #
@@ -332,18 +334,35 @@ import itertools
 assert len(PENALTIES) == 37 and PENALTIES[0] == 1e-8 and PENALTIES[-1] == 10.0
 assert PENALTIES[24] == 0.01  # the lam = 0.01 above is on the grid
 norms = Ws.norm(dim=1)
-assert all(a > b for a, b in itertools.pairwise(norms.tolist()))  # "at every step"
+# "their length falls at every step of the grid, from 289 to 0.05"
+assert all(a > b for a, b in itertools.pairwise(norms.tolist()))
 assert (round(norms[0].item()), round(norms[-1].item(), 2)) == (289, 0.05)
+# "W_1 rises from 1.18 to 1.86 at lambda = 3.2e-6 before it falls, to 0.04"
+W1 = Ws[:, 0].tolist()
+top = max(range(len(W1)), key=W1.__getitem__)
+assert (round(W1[0], 2), round(W1[top], 2), f"{PENALTIES[top]:.2g}") == (1.18, 1.86, "3.2e-06")
+assert all(a < b for a, b in itertools.pairwise(W1[: top + 1]))
+assert all(a > b for a, b in itertools.pairwise(W1[top:])) and round(W1[-1], 2) == 0.04
+# "each of the 12 weights grows in size somewhere along the grid"
+sizes = Ws.abs()
+assert Ws.shape[1] == 12 and all((sizes[1:, k] > sizes[:-1, k]).any() for k in range(12))
 assert (round(Ws[0].min().item()), round(Ws[0].max().item())) == (-106, 197)
 # "close to least squares (a training loss of 0.063, against 0.061)"
 from linreg.pages.generalisation import fit_least_squares
 
 W_ls, b_ls = fit_least_squares(X_train, y_train)
+# "the least-squares polynomial of degree 12 needs weights in the thousands, from -2265 to
+# 1323": X_train holds the standardised powers up to x^12
+assert HIGH_DEGREE == 12 == X_train.shape[1]
+assert (round(W_ls.min().item()), round(W_ls.max().item())) == (-2265, 1323)
+assert W_ls.abs().max() > 1000
 ls_loss = mse_loss(X_train.double() @ W_ls + b_ls, y_train.double()).item()
 assert (round(train_losses[0], 3), round(ls_loss, 3)) == (0.063, 0.061)
-# "nearly flat: its predictions stay within 0.18 of b ... a standard deviation of 0.70"
+# "nearly flat: on the training points its predictions stay within 0.18 of b ... a standard
+# deviation of 0.70" (on the validation points they reach 0.21 from b)
 W10, b10 = ridge(X_train, y_train, 10.0)
 assert round((X_train.double() @ W10).abs().max().item(), 2) == 0.18
+assert round((X_valid.double() @ W10).abs().max().item(), 2) == 0.21
 assert round(y_train.std(correction=0).item(), 2) == 0.70
 # "The bias is the same at every penalty, the mean of the training targets, -0.047"
 for lam_ in PENALTIES:
@@ -380,8 +399,9 @@ assert "lowest, 0.0678, at penalty λ 1.78e-05" in fig.alt
 #   $\alpha = n\lambda$.
 # - `torch.optim.SGD(weight_decay=wd)` is the same step with $\mathrm{wd} = 2\lambda$,
 #   applied to every parameter in its group: put $b$ in a group without it.
-# - As $\lambda$ grows the weights shrink towards 0; the penalty is chosen on the
-#   validation data, here $\lambda = 1.8 \times 10^{-5}$.
+# - As $\lambda$ grows the weights shrink as a whole, their length falling towards 0,
+#   though a single weight can grow for a while; the penalty is chosen on the validation
+#   data, here $\lambda = 1.8 \times 10^{-5}$.
 #
 # ## Exercises
 #

@@ -459,16 +459,20 @@ def plot_momentum(
 ) -> Figure:
     """The excess loss L - L* at each step of plain gradient descent and of the heavy ball
     (run with `momentum`), on a log scale; computed in float64 from each run's (W, b), so
-    that it shows below float32's rounding of the loss. The heavy ball's peak is marked."""
+    that it shows below float32's rounding of the loss. The heavy ball's peak is marked.
+    The plain run's lr is shown with the digits that tell it from plain descent's stability
+    bound, and called the best constant lr when it is that lr."""
     m = moments(_cpu(X), _cpu(y))
     W_best, b_best = least_squares(X, y)
     best = moments_loss(W_best, b_best, m)
     excess = [
         [moments_loss(W, b, m) - best for W, b in descent_path(run)] for run in (plain, heavy)
     ]
+    c = curvature(_cpu(X))
     lrs = [plain.lr, heavy.lr]
+    kind = "best constant lr" if math.isclose(plain.lr, c.best_lr, rel_tol=1e-6) else "lr"
     labels = [
-        f"plain, lr = {lr_text(plain.lr, lrs)}",
+        f"plain, {kind} = {lr_text(plain.lr, [*lrs, c.bound])}",
         f"heavy ball, lr = {lr_text(heavy.lr, lrs)}, momentum = {momentum:.3g}",
     ]
     peak = max(range(len(excess[1])), key=excess[1].__getitem__)
@@ -859,13 +863,15 @@ def plot_validation(
 
 def plot_coefficients(penalties: Sequence[float], Ws: Tensor, *, ax: Axes | None = None) -> Figure:
     """Each weight against the penalty: Ws (len(penalties), d) holds W for each penalty, and
-    weight k multiplies the feature x^k. Log x axis; the y axis is linear within 1 of 0 and
-    logarithmic beyond (symlog), so that large and small weights both show."""
+    weight k multiplies the feature x^k standardised on the training data (less its mean,
+    over its standard deviation). Log x axis; the y axis is linear within 1 of 0 and logarithmic
+    beyond (symlog), so that large and small weights both show."""
     Ws = _cpu(Ws).double()
     norms = Ws.norm(dim=1)
     ax = _axes(
         ax,
-        f"Line plot of each of the {Ws.shape[1]} weights against the penalty lambda from "
+        f"Line plot of each of the {Ws.shape[1]} weights, W1 to W{Ws.shape[1]} on the "
+        f"standardised powers x^1 to x^{Ws.shape[1]}, against the penalty lambda from "
         f"{penalties[0]:.3g} to {penalties[-1]:.3g}, on a logarithmic axis; the vertical axis "
         f"is linear between -1 and 1 and logarithmic beyond. At lambda {penalties[0]:.3g} the "
         f"weights lie between {Ws[0].min():.3g} and {Ws[0].max():.3g}; at lambda "
@@ -874,12 +880,18 @@ def plot_coefficients(penalties: Sequence[float], Ws: Tensor, *, ax: Axes | None
     )
     colors = colormaps["viridis"](torch.linspace(0, 0.9, Ws.shape[1]).numpy())
     for k, (column, color) in enumerate(zip(Ws.T, colors, strict=True), start=1):
-        ax.plot(penalties, column, color=color, label=f"$W_{{{k}}}$ on $x^{{{k}}}$")
+        ax.plot(penalties, column, color=color, label=f"$W_{{{k}}}$")
     ax.axhline(0.0, color="k", linewidth=0.8)
     ax.set(xlabel="penalty λ", ylabel="weight", title="The weights as the penalty grows")
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1.0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1),
+        fontsize="small",
+        title="weights on the\nstandardised\npowers of x",
+        title_fontsize="small",
+    )
     return ax.figure
 
 

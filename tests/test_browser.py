@@ -17,15 +17,16 @@ from urllib.parse import urljoin, urlparse
 import nbformat
 import pytest
 from markup import RAW_MARKUP
-from paths import PAGES, visible_cells
+from paths import DOCUMENTS, PAGES, visible_cells
 from serve import serve
 from sitebuild import run_mkdocs
 
 pytestmark = pytest.mark.browser
 
-# URL paths in the nav's order: the notebook pages, then the API reference
+# URL paths in the nav's order: the notebook pages, then the glossary and the API reference
 NOTEBOOK_PAGES = [f"{page}.html" for page in PAGES]
-READING_ORDER = [*NOTEBOOK_PAGES, "glossary.html", "reference.html", "reference-pages.html"]
+READING_ORDER = [*NOTEBOOK_PAGES, *(f"{page}.html" for page in DOCUMENTS)]
+assert READING_ORDER[-5:-3] == ["glossary.html", "reference.html"], READING_ORDER
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
@@ -125,8 +126,17 @@ def test_loads_cleanly_and_only_from_its_own_host(tab, path):
 @pytest.mark.parametrize("path", READING_ORDER)
 def test_images_load_and_nothing_overflows(tab, path, width):
     v = tab(path, width)
-    broken = v.page.eval_on_selector_all(
-        "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt)"
+    # Figures load lazily, as a reader nears them: load each now, and each must decode
+    broken = v.page.evaluate(
+        """async () => {
+        const bad = [];
+        for (const i of document.querySelectorAll('img')) {
+            i.loading = 'eager';
+            try { await i.decode(); } catch { bad.push(i.alt); }
+            if (i.naturalWidth === 0) bad.push(i.alt);
+        }
+        return bad;
+    }"""
     )
     assert not broken
     assert v.page.evaluate("document.documentElement.scrollWidth") <= width
@@ -157,8 +167,9 @@ def test_images_load_and_nothing_overflows(tab, path, width):
 @pytest.mark.parametrize("path", READING_ORDER)
 def test_maths_is_typeset(tab, path):
     v = tab(path)
-    # the pages' code has no maths in its docstrings; the other pages all have some
-    assert v.page.locator("article .katex").count() > 0 or path == "reference-pages.html"
+    # the code's own reference pages need no maths; the other pages all have some
+    no_maths = {"reference-pages.html", "reference-figures.html", "reference-scale.html"}
+    assert v.page.locator("article .katex").count() > 0 or path in no_maths
     assert v.page.locator("article .katex-error").count() == 0
     text = v.page.locator("article").inner_text()
     for raw in ["$$", "\\(", "\\[", "$\\", "\\frac"]:
@@ -254,6 +265,8 @@ def test_palette_toggle_keeps_figures_and_outputs_visible(tab, path):
             assert contrast(v.page, "article .jp-OutputArea-output pre") >= 4.5, scheme
         # (the explorer's static figure gives way to the explorer: tested on its own below)
         for img in v.page.locator("article img:not(.linreg-explorer img)").all():
+            img.scroll_into_view_if_needed()  # a figure loads lazily, as the reader nears it
+            img.evaluate("i => i.decode()")  # loaded and decoded, or this raises
             assert img.is_visible() and img.evaluate("i => i.naturalWidth") > 0
             # figures are drawn on white, so they read the same on the dark palette
             assert img.evaluate("i => getComputedStyle(i).opacity") == "1"
@@ -585,6 +598,9 @@ def test_the_explorer_runs_momentum_on_the_valley_by_keyboard(tab, valley_run):
     v.page.keyboard.press("ArrowDown")  # a closed <select> takes the next option
     state = v.page.evaluate(EXPLORER_STATE)
     assert state["shown"] == "0.0370" and "After 150 steps" in state["status"], state["status"]
+    # the reset is said, for a reader who hears the page: the sliders went back to the start
+    reset = "the valley: the sliders start again, at learning rate 0.0370 and momentum 0.00. "
+    assert state["status"].startswith(reset), state["status"]
     v.page.locator(LR_SLIDER).focus()
     v.page.keyboard.press("End")  # the valley's largest lr: the tuned one, 1.86 times the bound
     momentum = v.page.locator(MOMENTUM_SLIDER)
@@ -603,6 +619,13 @@ def test_the_explorer_runs_momentum_on_the_valley_by_keyboard(tab, valley_run):
     assert listed == pytest.approx(expected["loss"], rel=1e-4)
     assert "Converges, swinging" in state["status"], state["status"]
     assert "After 150 steps the loss is 1.1637 (least squares: 1.0626)" in state["status"]
+    assert not state["status"].startswith("the valley:")  # said once, when the data changed
+    labels = v.page.locator(".linreg-explorer.is-live svg").evaluate_all(
+        "svgs => svgs.map(s => s.getAttribute('aria-label'))"
+    )
+    said = "on the valley, at learning rate 0.0688 and momentum 0.86"
+    assert len(labels) == 2 and all(label.endswith(said) for label in labels), labels
+    assert momentum.evaluate("m => m.labels[0].querySelector('output').ariaLive") == "off"
     # one step to the right of the tuning, momentum 0.95; at 0.0688 a momentum of 0.5 diverges
     v.page.keyboard.press("ArrowRight")
     assert momentum.get_attribute("aria-valuetext") == "momentum 0.95"

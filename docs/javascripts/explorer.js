@@ -93,8 +93,9 @@
       what = "Converges without crossing the optimum.";
     }
     return (
-      `${what} With momentum ${momentum}, the two parts of the distance to the optimum shrink by ` +
-      `about ${factors} a step (the larger root of z\u00b2 \u2212 (1 + \u03bc \u2212 2\u03b7\u03bb) z + \u03bc for each).`
+      `${what} With momentum ${momentum}, each step multiplies the two parts of the distance to ` +
+      `the optimum by about ${factors} in the long run (for each, the larger root of ` +
+      "z\u00b2 \u2212 (1 + \u03bc \u2212 2\u03b7\u03bb) z + \u03bc, in size where the roots are complex)."
     );
   }
 
@@ -102,7 +103,8 @@
   function slider(parent, id, name) {
     const row = html("div", { class: "linreg-explorer-control" }, parent);
     const label = html("label", { for: id }, row, `${name} `);
-    const shown = html("output", { for: id }, label);
+    // aria-live off: an <output> is a live region, and the slider's valuetext already says it
+    const shown = html("output", { for: id, "aria-live": "off" }, label);
     const input = html("input", { type: "range", id, min: 0, step: 1 }, row);
     return { row, shown, input };
   }
@@ -137,7 +139,7 @@
     let show = () => {};
 
     // Draw the panels of one data set, and let the sliders pick among its runs.
-    function use(spec, key) {
+    function use(spec, key, announce = false) {
       panels.replaceChildren();
       legend.replaceChildren();
       const land = panel(
@@ -215,8 +217,14 @@
         });
         list.replaceChildren(...run.loss.map((v) => html("li", {}, null, number(v))));
         const last = run.loss.length - 1;
+        const where = spec.name ? ` on ${spec.name}` : "";
+        const at = `at learning rate ${lrText}${sets.some((set) => set.momenta.length > 1) ? ` and momentum ${mText}` : ""}`;
+        land.root.setAttribute("aria-label", `The path of gradient descent over the contours of the loss${where}, ${at}`);
+        curve.root.setAttribute("aria-label", `The loss after each step on a logarithmic scale${where}, ${at}`);
+        const reset = announce ? `${spec.name}: the sliders start again, ${at}. ` : "";
+        announce = false;
         status.textContent =
-          `${describe(spec, run)} ` +
+          `${reset}${describe(spec, run)} ` +
           `After ${last} steps the loss is ${number(run.loss[last])} (least squares: ${number(spec.best_loss)}).`;
       };
       show();
@@ -224,7 +232,7 @@
 
     lr.input.addEventListener("input", () => show());
     momentum.input.addEventListener("input", () => show());
-    if (choice) choice.addEventListener("change", () => use(sets[Number(choice.value)], choice.value));
+    if (choice) choice.addEventListener("change", () => use(sets[Number(choice.value)], choice.value, true));
     use(sets[0], 0);
   }
 
