@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The notebook pages in the reading order: the nav of mkdocs.yml, their one home.
 NAV = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n", 1)[1]
 PAGES = re.findall(r"^\s*- [^:]+: ([\w-]+)\.py$", NAV, flags=re.MULTILINE)
+# The markdown pages after them (the glossary, the API reference's pages), in nav order
+DOCUMENTS = re.findall(r"^\s*- [^:]+: ([\w-]+)\.md$", NAV, flags=re.MULTILINE)
 
 
 def visible_cells(page: str) -> list[str]:

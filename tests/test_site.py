@@ -15,15 +15,15 @@ import pytest
 from bs4 import BeautifulSoup
 from hooks_loaded import load_hook
 from markup import RAW_MARKUP
-from paths import PAGES, ROOT, visible_cells
+from paths import DOCUMENTS, PAGES, ROOT, visible_cells
 from prompt import pasted_errors, without_inner_blank_lines
 from sitebuild import build_pages
 
 import linreg
 
-# every page's HTML, figures inline, shared styles excluded: the heaviest, "Choosing the
-# learning rate", carries four figures and its explorer's runs (about 340 KB)
-MAX_PAGE_BYTES = 360_000
+# every page's HTML, without its figures and the explorer's runs (files beside it) and the
+# shared styles: 200 KB, the most a reader on a slow phone should wait for before the text
+MAX_PAGE_BYTES = 200_000
 
 
 def page_html(site: Path, page: str) -> Path:
@@ -108,8 +108,15 @@ def test_figures_have_alt_text_and_check_cells_are_hidden(built_site, name):
 
 
 def test_pages_are_light(built_site):
-    sizes = {page: page_html(built_site, page).stat().st_size for page in [*PAGES, "reference"]}
+    sizes = {page: page_html(built_site, page).stat().st_size for page in [*PAGES, *DOCUMENTS]}
     assert max(sizes.values()) <= MAX_PAGE_BYTES, sizes
+    # figures are files beside the page (hooks/figure_files.py), with their size, lazily
+    for page in PAGES:
+        soup = BeautifulSoup(page_html(built_site, page).read_text(), "html.parser")
+        for img in soup.select("article img"):
+            assert not img["src"].startswith("data:"), f"{page}: a figure inside the page"
+            assert (page_html(built_site, page).parent / img["src"]).is_file(), img["src"]
+            assert img["loading"] == "lazy" and int(img["width"]) > 0 < int(img["height"])
     for page in PAGES:
         html = page_html(built_site, page).read_text()
         assert "<style" not in html.split("<article", 1)[1], f"{page} inlines CSS"
@@ -203,7 +210,7 @@ def test_a_mkdocs_jupyter_option_the_build_would_ignore_is_refused():
         execution.render_options(plugin)
 
 
-@pytest.mark.parametrize("name", [*PAGES, "reference"])
+@pytest.mark.parametrize("name", [*PAGES, *DOCUMENTS])
 def test_in_page_links_reach_their_anchors(built_site, name):
     soup = BeautifulSoup(page_html(built_site, name).read_text(), "html.parser")
     ids = {element["id"] for element in soup.find_all(id=True)}
@@ -257,7 +264,7 @@ def visible_prose(html: str) -> str:
     return article.get_text("\n")
 
 
-@pytest.mark.parametrize("name", [*PAGES, "reference"])
+@pytest.mark.parametrize("name", [*PAGES, *DOCUMENTS])
 def test_no_raw_markup_is_left_visible(built_site, name):
     text = visible_prose(page_html(built_site, name).read_text())
     found = [m.group(0).strip() for m in RAW_MARKUP.finditer(text)]

@@ -20,16 +20,23 @@ from matplotlib.testing.exceptions import ImageComparisonFailure
 import linreg
 from linreg.plots import site_figures as drawings
 
-EMBEDDED_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+# A figure in a page: a PNG file beside it (hooks/figure_files.py), or embedded as base64
+FIGURE = re.compile(r'<img\b[^>]*?\ssrc="(data:image/png;base64,[A-Za-z0-9+/=]+|[^":]+\.png)"')
 
 
 def site_figures(site: Path, scratch: Path) -> list[tuple[str, Path]]:
-    """Every PNG embedded in the site's pages, written to `scratch`, with where it was."""
+    """Every PNG a page of the built site shows, embedded or a file it points to, copied to
+    `scratch` byte for byte, with where it was."""
     figures = []
     for page in sorted(site.rglob("*.html")):
-        for number, match in enumerate(EMBEDDED_PNG.finditer(page.read_text())):
+        for number, match in enumerate(FIGURE.finditer(page.read_text())):
+            source = match[1]
+            if source.startswith("data:"):
+                data = base64.b64decode(source.split(",", 1)[1])
+            else:
+                data = (page.parent / source).read_bytes()
             path = scratch / f"{page.stem}-{number}.png"
-            path.write_bytes(base64.b64decode(match[1]))
+            path.write_bytes(data)
             figures.append((f"{page.relative_to(site)} figure {number + 1}", path))
     return figures
 
