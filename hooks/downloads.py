@@ -123,7 +123,7 @@ def on_post_build(config):
     shutil.copyfile(built, downloads / built.name)
     folder = f"linreg-notebooks-{version()}"
     files = {f"{folder}/{built.name}": built.read_bytes()}
-    for notebook in sorted(site.rglob("*.ipynb")):
+    for notebook in sorted(site.glob("*.ipynb")):  # the pages', not colab/'s (notebook_pages.py)
         files[f"{folder}/{notebook.name}"] = notebook.read_bytes()
     files[f"{folder}/requirements.txt"] = requirements(built.name).encode()
     files[f"{folder}/README.txt"] = (

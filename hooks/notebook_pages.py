@@ -21,6 +21,10 @@ and its copy buttons differ from the rest of the site. For each notebook page th
   code from titles and ids, so "What `backward()` fills in" linked to a missing anchor;
 - writes the page as a Jupyter notebook (no outputs, no check cells, Python 3 kernel, a
   first cell that says how to install what it imports) beside it and links to it;
+- when the site says where it is published (`site_url`) and its repository is on GitHub
+  (`repo_url`), writes the page for Google Colab too, `colab/<page>.ipynb` (its first code
+  cell installs linreg from the site's wheel and leaves Colab's torch alone), and links
+  "Open in Colab" to it on the branch the site workflow puts those notebooks on;
 - numbers the cells instead of keeping random ids: builds are repeatable, and the "=" in
   nbconvert's "cell-id=..." made the copy buttons' selectors invalid; and numbers each
   code block in a cell, so that each copy button copies its own block.
@@ -47,6 +51,9 @@ PACKAGE_INIT = ROOT / "linreg" / "__init__.py"
 MEMO = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "lean"
 THIS = Path(__file__).read_bytes()  # the memo is keyed on this code too
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# The branch .github/workflows/site.yml puts site/colab/ on, for Colab's GitHub loader
+COLAB_BRANCH = "colab"
+GITHUB_REPOSITORY = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 JUNK = [
     ".zeroclipboard-container",  # mkdocs-jupyter's copy button; Material adds its own
     ".clipboard-copy-txt",  # the hidden text that button copied
@@ -296,13 +303,12 @@ def reader_notebook(source: str, notebooks: set[str] = frozenset(), site_url: st
     and would fail once a reader changes lr or seed as the page invites), links that work
     in the downloaded folder, and a first cell that says what the notebook needs and where
     to get it."""
-    version = re.search(r'^__version__ = "([^"]+)"', PACKAGE_INIT.read_text(), re.MULTILINE)[1]
     notebook = jupytext.read(source)
     notebook.cells = [
         cell for cell in notebook.cells if "check" not in cell.metadata.get("tags", [])
     ]
     intro = nbformat.v4.new_markdown_cell(
-        f"*A page of the linreg tutorial, version {version}. It imports the `linreg` "
+        f"*A page of the linreg tutorial, version {version()}. It imports the `linreg` "
         "package (distribution linreg-by-hand): to install it and what this notebook needs, "
         'follow "Run it yourself" on the tutorial\'s home page (download '
         "`linreg-notebooks.zip`, then `pip install -r requirements.txt` in its folder).*"
@@ -321,6 +327,42 @@ def reader_notebook(source: str, notebooks: set[str] = frozenset(), site_url: st
     return notebook
 
 
+def version() -> str:
+    return re.search(r'^__version__ = "([^"]+)"', PACKAGE_INIT.read_text(), re.MULTILINE)[1]
+
+
+def colab_url(config, page) -> str | None:
+    """Where Colab opens the page's notebook, or None: only when the site says where it is
+    published (`site_url`: the notebook installs linreg from there) and its repository is
+    on GitHub (`repo_url`: Colab opens notebooks from GitHub)."""
+    match = GITHUB_REPOSITORY.match(config.get("repo_url") or "")
+    if not match or not config.get("site_url"):
+        return None
+    owner, repository = match.groups()
+    return (
+        f"https://colab.research.google.com/github/{owner}/{repository}/blob/{COLAB_BRANCH}/"
+        f"{notebook_name(page)}"
+    )
+
+
+def colab_notebook(source: str, site_url: str):
+    """The page as Colab runs it: the reader's notebook, whose links lead to the site, with
+    a first code cell that installs linreg from the site's wheel. pip keeps a torch that
+    meets linreg's requirement (torch>=2.1), so Colab's own torch stays as it is."""
+    wheel = f"{site_url.rstrip('/')}/downloads/linreg_by_hand-{version()}-py3-none-any.whl"
+    notebook = reader_notebook(source, set(), site_url)
+    notebook.cells[0] = nbformat.v4.new_markdown_cell(
+        f"*A page of the linreg tutorial, version {version()}, for Google Colab. The next "
+        "cell installs the `linreg` package (distribution linreg-by-hand) from the "
+        "tutorial's site; it keeps the torch that Colab has.*"
+    )
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(f'%pip install "linreg-by-hand @ {wheel}"'))
+    for number, cell in enumerate(notebook.cells, start=1):
+        cell.id = f"cell-{number}"
+    notebook.metadata["kernelspec"] = KERNELSPEC
+    return notebook
+
+
 def on_post_page(output, page, config):
     if is_notebook(page):
         pages = Path(config["docs_dir"]).glob("*.py")
@@ -331,6 +373,16 @@ def on_post_page(output, page, config):
         target = Path(page.file.abs_dest_path).parent / notebook_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
         jupytext.write(notebook, target, fmt="ipynb")
+        if colab := colab_url(config, page):
+            colab_target = Path(config["site_dir"]) / "colab" / notebook_name(page)
+            colab_target.parent.mkdir(parents=True, exist_ok=True)
+            jupytext.write(colab_notebook(page.file.abs_src_path, site_url), colab_target)
+            download = "Download this page as a Jupyter notebook</a>"
+            if output.count(download) != 1:
+                raise PluginError(f"{page.file.src_uri}: no one download link for Colab's")
+            output = output.replace(
+                download, f'{download} · <a href="{colab}">Open in Colab</a>', 1
+            )
     return output
 
 

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import jupytext
@@ -346,3 +347,55 @@ def test_each_glossary_word_is_linked_where_the_tutorial_first_uses_it():
                 unlinked.append(f"{term!r} first used in docs/{page}.py: ...{context}...")
             break
     assert not unlinked, "link these to the glossary:\n" + "\n".join(unlinked)
+
+
+def test_open_in_colab_needs_a_github_repository_and_the_sites_address(built_site):
+    from types import SimpleNamespace
+
+    notebook_pages = load_hook("notebook_pages")
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="training.py"))
+    site = "https://you.github.io/linreg/"
+    for repo_url in ["https://github.com/you/linreg", "https://github.com/you/linreg.git/"]:
+        url = notebook_pages.colab_url({"repo_url": repo_url, "site_url": site}, page)
+        assert (
+            url == "https://colab.research.google.com/github/you/linreg/blob/colab/training.ipynb"
+        )
+    for config in [
+        {"repo_url": "", "site_url": site},
+        {"repo_url": "https://gitlab.com/you/linreg", "site_url": site},
+        {"repo_url": "https://github.com/you/linreg", "site_url": ""},
+    ]:
+        assert notebook_pages.colab_url(config, page) is None, config
+    # the tests' build has no repository: no link, no Colab notebooks
+    assert not (built_site / "colab").exists()
+    for html_file in built_site.rglob("*.html"):
+        assert "colab.research.google.com" not in html_file.read_text(), html_file
+
+
+def test_a_site_with_a_github_repository_links_each_page_to_colab(tmp_path):
+    notebook_pages = load_hook("notebook_pages")
+    result = build_pages(
+        tmp_path,
+        {"claim.py": CLAIM_PAGE},
+        LINREG_SITE_URL="https://you.github.io/linreg/",
+        LINREG_REPO_URL="https://github.com/you/linreg",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = tmp_path / "site"
+    soup = BeautifulSoup((site / "claim.html").read_text(), "html.parser")
+    (link,) = soup.select("p.linreg-download a[href*=colab]")
+    assert link.get_text() == "Open in Colab"
+    assert link["href"] == (
+        "https://colab.research.google.com/github/you/linreg/blob/"
+        f"{notebook_pages.COLAB_BRANCH}/claim.ipynb"
+    )
+    notebook = nbformat.read(site / "colab" / "claim.ipynb", as_version=4)
+    install = notebook.cells[1].source
+    wheel = f"linreg_by_hand-{linreg.__version__}-py3-none-any.whl"
+    assert install == (
+        f'%pip install "linreg-by-hand @ https://you.github.io/linreg/downloads/{wheel}"'
+    )
+    assert (site / "downloads" / wheel).is_file()  # what it installs is on the site
+    # the readers' zip holds the pages' notebooks, not Colab's
+    names = zipfile.ZipFile(site / "downloads" / "linreg-notebooks.zip").namelist()
+    assert not any("colab" in name for name in names) and any("claim.ipynb" in n for n in names)

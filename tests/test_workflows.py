@@ -128,3 +128,17 @@ def test_every_action_but_pypas_is_pinned_to_a_commit():
             for step in steps(workflow, job):
                 if "uses" in step and not step["uses"].startswith("pypa/"):
                     assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step
+
+
+def test_the_colab_notebooks_go_to_the_branch_the_links_name():
+    from hooks_loaded import load_hook
+
+    branch = load_hook("notebook_pages").COLAB_BRANCH
+    jobs = yaml.safe_load(SITE.read_text())["jobs"]
+    build = jobs["build"]["steps"]
+    (upload,) = [s for s in build if s.get("with", {}).get("name") == "colab-notebooks"]
+    assert upload["with"]["path"] == "site/colab/"  # where the build writes them
+    colab = jobs["colab"]
+    assert colab["permissions"] == {"contents": "write"} and colab["needs"] == "deploy"
+    script = colab["steps"][-1]["run"]
+    assert f"git init -q -b {branch}\n" in script and script.rstrip().endswith(f'.git" {branch}')
