@@ -21,7 +21,7 @@ BOX = re.compile(r"""<div class="linreg-explorer" data-explorer=(?:"([^"]*)"|'([
 
 def data_script(key: str, spec: dict) -> str:
     """The script that hands `spec` to docs/javascripts/explorer.js under `key`."""
-    text = json.dumps(spec, separators=(",", ":"), allow_nan=False, sort_keys=False)
+    text = json.dumps(spec, separators=(",", ":"), allow_nan=False)
     return (
         "// The explorer's runs, computed by linreg.explorer when the site was built.\n"
         f"(window.linregExplorers = window.linregExplorers || {{}})[{json.dumps(key)}] = {text};\n"

@@ -43,11 +43,11 @@ import jupytext
 import nbformat
 from bs4 import BeautifulSoup
 from bs4.element import PreformattedString
+from downloads import version  # the one reading of linreg's version among the hooks
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_INIT = ROOT / "linreg" / "__init__.py"
 MEMO = Path(os.environ.get("LINREG_CACHE", ROOT / ".cache")) / "lean"
 THIS = Path(__file__).read_bytes()  # the memo is keyed on this code too
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -325,10 +325,6 @@ def reader_notebook(source: str, notebooks: set[str] = frozenset(), site_url: st
     for number, cell in enumerate(notebook.cells, start=1):
         cell.id = f"cell-{number}"  # not random, so the file is the same on every build
     return notebook
-
-
-def version() -> str:
-    return re.search(r'^__version__ = "([^"]+)"', PACKAGE_INIT.read_text(), re.MULTILINE)[1]
 
 
 def colab_url(config, page) -> str | None:
