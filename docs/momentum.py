@@ -50,15 +50,15 @@ def momentum_step(model, X, y, lr, momentum, velocity):
     with torch.no_grad():  # the update is not part of the graph
         for param, v in zip(model.parameters(), velocity, strict=True):
             v.mul_(momentum).add_(param.grad)  # v <- momentum v + gradient
-            param.add_(v, alpha=-lr)  # param <- param - lr v, rounded once, as SGD does
+            param.add_(v, alpha=-lr)  # param <- param - lr v, as SGD does it
             param.grad.zero_()
     return loss.detach()
 
 
 # %% [markdown]
-# `param.add_(v, alpha=-lr)` is `param -= lr * v` with one rounding instead of two: it is
-# how `torch.optim.SGD` writes the update, and it makes the two agree to the last bit (the
-# end of the page). The loop is [Training](training.html)'s `train` with this step, and with
+# `param.add_(v, alpha=-lr)` is `param -= lr * v` written as `torch.optim.SGD` writes the
+# update, so that the two agree to the last bit (the end of the page says why that needs
+# the same form, not only the same maths). The loop is [Training](training.html)'s `train` with this step, and with
 # a velocity that starts at rest and lives as long as the run:
 
 
@@ -237,10 +237,12 @@ same = path == list(zip(heavy.Ws, heavy.bs, strict=True)) and model.W.item() == 
 print(f"the same W and b at every step: {same}")
 
 # %% [markdown]
-# The tolerance is zero. With `param -= lr * v` instead, $\eta v$ is rounded to float32
-# before the subtraction: the two runs part at the first step, by a few units in the last
-# place, the swings across the valley magnify that to a few parts in $10^4$ of $(W, b)$
-# around step 85, and both still end at the same optimum to float32 rounding.
+# The tolerance is zero. `param -= lr * v` would not always give the same: it rounds $\eta v$
+# to float32 before the subtraction, where `add_(v, alpha=-lr)`, like SGD, may multiply and
+# subtract with a single rounding (a fused multiply-add, if the machine's kernels use one).
+# Where the two differ, the runs part at the first step, by a few units in the last place;
+# the swings across the valley magnify that to a few parts in $10^4$ of $(W, b)$ around step
+# 85, and both still end at the same optimum to float32 rounding.
 
 # %% tags=["check"]
 import itertools
@@ -392,7 +394,7 @@ bare = list(linreg.pages.momentum.train_momentum(linreg.LinearModel.like(X), X, 
 assert [step[0] for step in bare] == heavy.losses and [step[1] for step in bare] == heavy.Ws
 # SGD: "agree to the last bit at every one of the 400 steps"; "the tolerance is zero"
 assert same and model.b.item() == heavy.b and len(path) == 400
-# "with param -= lr * v ... part by one ulp at the first step ... a few parts in 10^4 of
+# "with param -= lr * v ... part at the first step, by a few ulps ... a few parts in 10^4 of
 # (W, b) around step 85 ... both still end at the same optimum to float32 rounding"
 model_ = linreg.LinearModel.like(X)
 velocity = [torch.zeros_like(p) for p in model_.parameters()]
@@ -406,17 +408,19 @@ for _ in range(MOMENTUM_EPOCHS):
             param.grad.zero_()
     rounded_twice.append((model_.W.item(), model_.b.item()))
 ours_after = [*zip(heavy.Ws[1:], heavy.bs[1:], strict=True), (heavy.W, heavy.b)]
-ulps = [
-    abs(a - b) / np.spacing(np.float32(abs(b)))
-    for a, b in zip(rounded_twice[0], ours_after[0], strict=True)
-]
-assert 0 < max(ulps) <= 4, ulps
-gaps = [
-    max(abs(a - b) / max(abs(b), 1.0) for a, b in zip(p, q, strict=True))
-    for p, q in zip(rounded_twice, ours_after, strict=True)
-]
-worst = max(range(400), key=gaps.__getitem__)
-assert 1e-4 < gaps[worst] < 1e-3 and 75 <= worst <= 95, (gaps[worst], worst)
+parted = [t for t, (p, q) in enumerate(zip(rounded_twice, ours_after, strict=True)) if p != q]
+if parted:  # this machine's kernels round the two ways differently
+    ulps = [
+        abs(a - b) / np.spacing(np.float32(abs(b)))
+        for a, b in zip(rounded_twice[0], ours_after[0], strict=True)
+    ]
+    assert parted[0] == 0 and max(ulps) <= 4, (parted[:3], ulps)
+    gaps = [
+        max(abs(a - b) / max(abs(b), 1.0) for a, b in zip(p, q, strict=True))
+        for p, q in zip(rounded_twice, ours_after, strict=True)
+    ]
+    worst = max(range(400), key=gaps.__getitem__)
+    assert 1e-4 < gaps[worst] < 1e-3 and 75 <= worst <= 95, (gaps[worst], worst)
 assert all(
     abs(a - b) < 4 * np.spacing(np.float32(abs(b)))
     for a, b in zip(rounded_twice[-1], ours_after[-1], strict=True)

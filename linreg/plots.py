@@ -1025,8 +1025,13 @@ def _curve_figures() -> dict[str, Callable[[], Figure]]:
         return (X_train, train[1]), (X_valid, valid[1])
 
     def stopped() -> Figure:
-        model = LinearModelND(HIGH_DEGREE)
-        losses, _ = generalisation.early_stopping(model, *sets(HIGH_DEGREE), EARLY_LR, EARLY_EPOCHS)
+        (x_train, y_train), (x_valid, y_valid) = sets(0)  # in float64, as the page
+        X_train, X_valid = generalisation.standardised_features(
+            x_train.double(), x_valid.double(), HIGH_DEGREE
+        )
+        model = LinearModelND(HIGH_DEGREE, dtype=torch.float64)
+        train, valid = (X_train, y_train.double()), (X_valid, y_valid.double())
+        losses, _ = generalisation.early_stopping(model, train, valid, EARLY_LR, EARLY_EPOCHS)
         epoch_train, epoch_valid = zip(*losses, strict=True)
         return plot_validation(
             range(EARLY_EPOCHS), epoch_train, epoch_valid, xlabel="epoch", title="Early stopping"

@@ -15,7 +15,7 @@ def momentum_step(model, X, y, lr, momentum, velocity):
     with torch.no_grad():  # the update is not part of the graph
         for param, v in zip(model.parameters(), velocity, strict=True):
             v.mul_(momentum).add_(param.grad)  # v <- momentum v + gradient
-            param.add_(v, alpha=-lr)  # param <- param - lr v, rounded once, as SGD does
+            param.add_(v, alpha=-lr)  # param <- param - lr v, as SGD does it
             param.grad.zero_()
     return loss.detach()
 
