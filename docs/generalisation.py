@@ -410,9 +410,9 @@ def early_stopping(model, train, valid, lr, num_epochs):
 # %% [markdown]
 # Both losses are measured before each epoch's step, as `train` logs them. The degree-12
 # model, from $W = 0$ and $b = 0$, at lr 0.1 (its stability bound is 0.13) for 3000 epochs,
-# in float64: near its lowest the validation loss changes by parts in $10^7$ from one epoch
-# to the next, about float32's rounding, so in float32 the machine's arithmetic, not the
-# data, could decide the best epoch:
+# in float64. At its lowest the validation loss changes by only a few parts in $10^7$ from
+# one epoch to the next, close to float32's rounding; in float32 the machine's arithmetic,
+# not the data, could decide which epoch is best.
 
 # %%
 from linreg.plots import EARLY_EPOCHS, EARLY_LR, HIGH_DEGREE
@@ -456,6 +456,9 @@ bound12 = 1 / torch.linalg.eigvalsh(curvature_matrix(X_train))[-1].item()
 assert round(bound12, 2) == 0.13 and EARLY_LR < bound12
 assert all(a > b for a, b in itertools.pairwise(epoch_train))  # "falls at every epoch"
 assert best_epoch == 762 and round(epoch_valid[762], 3) == 0.105
+# "at its lowest the validation loss changes by only a few parts in 10^7 from one epoch to
+# the next" (from epoch 762 to 763; float32's machine epsilon is 1.2e-7)
+assert 1e-7 < epoch_valid[763] / epoch_valid[762] - 1 < 1e-6
 assert min(epoch_valid) == epoch_valid[best_epoch]
 assert round(epoch_valid[-1], 3) == 0.211
 assert all(a >= b for a, b in itertools.pairwise(epoch_valid[400:763]))  # falls to it

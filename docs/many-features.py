@@ -560,9 +560,9 @@ assert torch.allclose((sklearn_X**2).sum(dim=0), torch.ones(d, dtype=torch.float
 # additions no longer register and the approach stalls. That is about $\kappa/2$ times
 # float32's precision: the condition number decides how much precision gradient descent
 # can use. The estimate gives the order only: the run stalls at three to six times it (the
-# output above gives this machine's figure; where float32 rounds away the last digits, each
-# machine's arithmetic leaves its own mark), and from about epoch 3000 on the distance no
-# longer shrinks.
+# output below gives the figure of the machine that ran it; where float32 rounds away the
+# last digits, each machine's arithmetic leaves its own mark), and from about epoch 3000 on
+# the distance no longer shrinks.
 
 # %% tags=["solution"]
 model32 = LinearModelND(d, dtype=torch.float32)

@@ -57,9 +57,10 @@ def momentum_step(model, X, y, lr, momentum, velocity):
 
 # %% [markdown]
 # `param.add_(v, alpha=-lr)` is `param -= lr * v` written as `torch.optim.SGD` writes the
-# update, so that the two agree to the last bit (the end of the page says why that needs
-# the same form, not only the same maths). The loop is [Training](training.html)'s `train` with this step, and with
-# a velocity that starts at rest and lives as long as the run:
+# update, so that the two agree to the last bit ([the oracle](#the-oracle-torchoptimsgd),
+# below, says why that needs the same form, not only the same maths). The loop is
+# [Training](training.html)'s `train` with this step, and with a velocity that starts at
+# rest and lives as long as the run:
 
 
 # %% tags=["export"]
