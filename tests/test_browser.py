@@ -4,8 +4,11 @@ Marked `browser`: `pytest -m "not browser"` runs the fast tests alone. Without C
 these tests fail rather than skip, so CI cannot pass without running them.
 The browser is pytest-playwright's (`browser`, launched as conftest.py says). Every test
 of a page at a width shares one browser context (`tab`): those that only look use the page
-as it loaded, those that click, type or toggle reload it first. Screenshots for a reviewer's
-eyes are a tool, not a test: tools/screenshots.py.
+as it loaded; those that click, type or toggle start from `.fresh()`, the page as it
+loaded, which reloads it only if an earlier test left it changed (a solution open, another
+palette, a slider moved, the search typed in), and they put back what they change, so that
+a page is loaded once per width, not once per test. Screenshots for a reviewer's eyes are a
+tool, not a test: tools/screenshots.py.
 """
 
 from __future__ import annotations
@@ -37,6 +40,20 @@ def server(built_site):
         yield url
 
 
+# What a reader's clicks, keys and toggles change on a page: which page it is (not the
+# #anchor, which Material follows as the page scrolls), its palette (not which of the
+# palette's radio buttons is checked: none, until the toggle is first used), the solutions
+# (details) open, and every other control's value (the search box, Material's hidden
+# toggles for the search and the drawer, the explorer's sliders and choices)
+STATE = """() => JSON.stringify([
+    location.origin + location.pathname + location.search,
+    document.body.dataset.mdColorScheme,
+    [...document.querySelectorAll('details')].map(d => d.open),
+    [...document.querySelectorAll('input:not([name=__palette]), select, textarea')].map(
+        e => e.type === 'checkbox' || e.type === 'radio' ? e.checked : e.value),
+])"""
+
+
 class Visit:
     """A page opened in a browser context of its own, with every request and console
     message recorded; loaded `until` the network is idle (no request for half a second), so
@@ -62,12 +79,16 @@ class Visit:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.goto(server + path)
         self.page.wait_for_load_state(until)
+        self.loaded = self.page.evaluate(STATE)
 
-    def reload(self) -> Visit:
-        """The page as it first loads: a test that clicks, types or toggles starts here."""
+    def fresh(self) -> Visit:
+        """The page as it first loaded: a test that clicks, types or toggles starts here. It
+        is reloaded only if an earlier test left it otherwise."""
         self.errors.clear()
-        self.page.goto(self.server + self.path)
-        self.page.wait_for_load_state("load")
+        if self.page.evaluate(STATE) != self.loaded:
+            self.page.goto(self.server + self.path)
+            self.page.wait_for_load_state("load")
+        self.page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
         return self
 
     def close(self):
@@ -77,7 +98,7 @@ class Visit:
 @pytest.fixture(scope="module")
 def tab(browser, server):
     """One browser context per page and width, shared by every test of that page: tests
-    that only look use it as it is; tests that click, type or toggle call .reload(). (On
+    that only look use it as it is; tests that click, type or toggle call .fresh(). (On
     the desktop, the first load waits for the network to be idle: the test of what a page
     loads looks at it.)"""
     opened = {}
@@ -95,18 +116,19 @@ def tab(browser, server):
 
 @pytest.fixture(scope="module")
 def dark(browser, server):
-    """A page opened afresh where the system prefers dark (a context of its own: a palette
-    chosen in a page's `tab` would be remembered)."""
-    opened = []
+    """A page opened where the system prefers dark (a context of its own per page and width:
+    a palette chosen in a page's `tab` would be remembered), as it first loaded."""
+    opened = {}
 
     def open_page(path, width=1280):
-        opened.append(Visit(browser, server, path, width, scheme="dark", until="load"))
-        v = opened[-1]
+        if (path, width) not in opened:
+            opened[path, width] = Visit(browser, server, path, width, scheme="dark", until="load")
+        v = opened[path, width].fresh()
         v.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
         return v
 
     yield open_page
-    for v in opened:
+    for v in opened.values():
         v.close()
 
 
@@ -120,6 +142,17 @@ def test_loads_cleanly_and_only_from_its_own_host(tab, path):
     assert not v.failed, v.failed
     hosts = {urlparse(url).netloc for url in v.requests if not url.startswith("data:")}
     assert hosts == {urlparse(v.server).netloc}, hosts
+    # its footer leads on to the next page in the reading order, and back to the previous
+    at = READING_ORDER.index(path)
+    for direction, neighbour in [("next", at + 1), ("prev", at - 1)]:
+        footer = v.page.eval_on_selector_all(
+            f"a.md-footer__link--{direction}", "links => links.map(a => a.href)"
+        )
+        expected = [READING_ORDER[neighbour]] if 0 <= neighbour < len(READING_ORDER) else []
+        assert [urlparse(href).path for href in footer] == ["/" + p for p in expected], (
+            path,
+            direction,
+        )
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -192,23 +225,41 @@ def test_no_raw_markup_in_what_the_browser_shows(tab, path):
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_copy_buttons_copy_exactly_each_cell(tab, path):
-    v = tab(path).reload()
+    v = tab(path).fresh()
     for summary in v.page.locator("article details.linreg-solution > summary").all():
         summary.click()  # solutions' cells have copy buttons too, once open
+    # The first button takes a real click (nothing covers it, it answers the mouse); the
+    # rest are clicked from the page's own script, one round trip for them all.
+    blocks = v.page.locator("article pre:has(> code)")
+    blocks.first.locator(".md-code__button[data-md-type=copy]").click()
+    first = v.page.evaluate("navigator.clipboard.readText()")
+    copies = v.page.evaluate(COPY_EACH_BLOCK)
+    assert first == copies[0]["copied"]
     # Every block (a cell, library code shown as an output, fenced code in the prose)
     # copies the code it shows, not its neighbour's; and a cell's, the cell as written.
-    cells = []
-    blocks = v.page.locator("article pre:has(> code)")
-    for pre in blocks.all():
-        pre.locator(".md-code__button[data-md-type=copy]").click()
-        copied = v.page.evaluate("navigator.clipboard.readText()")
-        shown = pre.locator(":scope > code").text_content().rstrip("\n")
-        assert copied.rstrip("\n") == shown
-        if pre.evaluate("p => p.closest('.jp-CodeCell .jp-InputArea') !== null"):
-            cells.append(copied)
+    for number, block in enumerate(copies):
+        assert block["copied"].rstrip("\n") == block["shown"].rstrip("\n"), (path, number)
+    cells = [block["copied"] for block in copies if block["cell"]]
     assert cells == visible_cells(path.removesuffix(".html"))
     copy_buttons = v.page.locator("article .md-code__button[data-md-type=copy]").count()
     assert copy_buttons == blocks.count() == v.page.locator("article pre > code").count()
+    v.page.evaluate(CLOSE_SOLUTIONS)
+
+
+CLOSE_SOLUTIONS = "document.querySelectorAll('article details').forEach(d => d.open = false)"
+# Each block's copy button clicked in turn, and what the clipboard then holds
+COPY_EACH_BLOCK = """async () => {
+    const blocks = [];
+    for (const pre of document.querySelectorAll('article pre:has(> code)')) {
+        pre.querySelector('.md-code__button[data-md-type=copy]').click();
+        blocks.push({
+            copied: await navigator.clipboard.readText(),
+            shown: pre.querySelector(':scope > code').textContent,
+            cell: pre.closest('.jp-CodeCell .jp-InputArea') !== null,
+        });
+    }
+    return blocks;
+}"""
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
@@ -255,7 +306,7 @@ def contrast(page, selector: str) -> float:
 
 @pytest.mark.parametrize("path", READING_ORDER)
 def test_palette_toggle_keeps_figures_and_outputs_visible(tab, path):
-    v = tab(path).reload()
+    v = tab(path).fresh()
     schemes = []
     for _ in range(2):
         scheme = v.page.get_attribute("body", "data-md-color-scheme")
@@ -286,7 +337,7 @@ def test_a_dark_system_preference_opens_in_the_dark_palette(dark):
 
 @pytest.mark.parametrize("word", ["gradient", "optimizer", "SGD"])
 def test_search_typed_with_the_keyboard_finds_the_gradient_page(tab, word):
-    v = tab("index.html").reload()
+    v = tab("index.html").fresh()
     v.page.keyboard.press("/")  # Material's shortcut to the search box
     assert v.page.evaluate("document.activeElement.classList.contains('md-search__input')")
     v.page.keyboard.type(word, delay=50)
@@ -301,20 +352,18 @@ def test_search_typed_with_the_keyboard_finds_the_gradient_page(tab, word):
 
 
 def test_navigation_follows_the_reading_order(tab):
-    v = tab("index.html").reload()
-    sidebar = v.page.locator(".md-sidebar--primary .md-nav__link[href]")
+    """The sidebar lists the pages in the reading order (each page's footer leads to the
+    next and the previous: test_loads_cleanly_and_only_from_its_own_host; a reader who
+    clicks through them all: test_reading_from_disk_navigates_and_searches)."""
+    v = tab("index.html")
+    hrefs = v.page.eval_on_selector_all(
+        ".md-sidebar--primary .md-nav__link[href]", "links => links.map(a => a.href)"
+    )
     order = []
-    for link in sidebar.all():
-        url = urlparse(v.page.evaluate("a => a.href", link.element_handle())).path
+    for url in map(lambda href: urlparse(href).path, hrefs):
         if url not in order:
             order.append(url)
     assert order == ["/" + p for p in READING_ORDER]
-    visited = [urlparse(v.page.url).path]
-    while v.page.locator("a.md-footer__link--next").count():
-        v.page.locator("a.md-footer__link--next").click()
-        v.page.wait_for_load_state()
-        visited.append(urlparse(v.page.url).path)
-    assert visited == ["/" + p for p in READING_ORDER]
 
 
 # --- reading from disk, hosting under a sub-path, phones ---------------------------------
@@ -489,7 +538,7 @@ def assert_shows_the_build_run(state, runs):
 
 
 def test_the_explorer_follows_the_mouse(tab, runs):
-    v = tab("learning-rate.html").reload()
+    v = tab("learning-rate.html").fresh()
     slider = v.page.locator(LR_SLIDER)
     slider.scroll_into_view_if_needed()
     start = v.page.evaluate(EXPLORER_STATE)
@@ -512,7 +561,7 @@ def test_the_explorer_follows_the_mouse(tab, runs):
 
 
 def test_the_explorer_answers_the_keyboard(tab, runs):
-    v = tab("learning-rate.html").reload()
+    v = tab("learning-rate.html").fresh()
     slider = v.page.locator(LR_SLIDER)
     slider.focus()
     path = []
@@ -528,7 +577,7 @@ def test_the_explorer_answers_the_keyboard(tab, runs):
 
 
 def test_the_explorer_draws_in_the_axes_it_labels(tab):
-    v = tab("learning-rate.html").reload()
+    v = tab("learning-rate.html").fresh()
     slider = v.page.locator(LR_SLIDER)
     slider.focus()
     while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.500":  # 0.5: one step to the optimum
@@ -591,7 +640,7 @@ def test_the_explorer_runs_momentum_on_the_valley_by_keyboard(tab, valley_run):
 
     valley = curvature(linreg.make_data(x_mean=SHIFT).X)
     tuned_lr, tuned_momentum = heavy_ball_tuning(*valley.eigenvalues)
-    v = tab("learning-rate.html").reload()
+    v = tab("learning-rate.html").fresh()
     menu = v.page.locator(".linreg-explorer.is-live select")
     assert menu.locator("option").all_inner_texts() == ["the round bowl", "the valley"]
     menu.focus()
@@ -656,7 +705,7 @@ def test_the_explorer_loads_its_runs_from_disk(browser, built_site):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_explorer_reads_in_both_palettes_and_on_a_phone(tab, dark, width, scheme):
     page = "learning-rate.html"
-    v = tab(page, width).reload() if scheme == "light" else dark(page, width)
+    v = tab(page, width).fresh() if scheme == "light" else dark(page, width)
     box = v.page.locator(".linreg-explorer.is-live")
     box.scroll_into_view_if_needed()
     assert v.page.locator(".linreg-explorer img").is_hidden()  # the static figure gave way
@@ -716,7 +765,7 @@ def test_without_javascript_the_explorer_is_a_figure(browser, server):
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_solutions_open_by_mouse_and_by_keyboard(tab, path):
-    v = tab(path).reload()
+    v = tab(path).fresh()
     solutions = v.page.locator("article details.linreg-solution")
     assert solutions.count() >= 2
     for number, solution in enumerate(solutions.all()):
@@ -733,11 +782,12 @@ def test_solutions_open_by_mouse_and_by_keyboard(tab, path):
     v.page.keyboard.press("Enter")  # and closes again
     assert not solution.evaluate("d => d.open")
     assert not v.errors, v.errors
+    v.page.evaluate(CLOSE_SOLUTIONS)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_an_open_solution_reads_in_both_palettes(tab, dark, scheme):
-    v = tab("training.html").reload() if scheme == "light" else dark("training.html")
+    v = tab("training.html").fresh() if scheme == "light" else dark("training.html")
     solution = v.page.locator("article details.linreg-solution").first
     solution.locator(":scope > summary").click()
     assert contrast(v.page, "article details.linreg-solution p") >= 4.5
@@ -745,3 +795,4 @@ def test_an_open_solution_reads_in_both_palettes(tab, dark, scheme):
     code = "article details.linreg-solution .jp-OutputArea-output pre"
     if v.page.locator(code).count():
         assert contrast(v.page, code) >= 4.5
+    v.page.evaluate(CLOSE_SOLUTIONS)
