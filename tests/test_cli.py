@@ -150,16 +150,17 @@ def test_entry_points(command):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
 
-def test_plots_writes_the_site_figures_reproducibly(capsys, tmp_path):
-    first, second = tmp_path / "a", tmp_path / "b" / "nested"
-    assert run(capsys, "--plots", str(first))[0] == 0
-    status, out, _ = run(capsys, "--plots", str(second))
+def test_plots_writes_every_site_figure(capsys, tmp_path):
+    """Into a folder it makes; that the figures are reproducible, byte for byte, is
+    tests/test_site_figures.py's test (the site's, drawn by the build, are this process's)."""
+    folder = tmp_path / "b" / "nested"
+    status, out, _ = run(capsys, "--plots", str(folder))
     names = sorted(plots.site_figures(linreg.run()))
-    assert status == 0 and f"wrote {second / 'loss.png'}" in out
-    assert sorted(p.stem for p in first.glob("*.png")) == names
+    assert status == 0 and f"wrote {folder / 'loss.png'}" in out
+    assert sorted(p.stem for p in folder.glob("*.png")) == names
     for name in names:
-        data = (first / f"{name}.png").read_bytes()
-        assert data.startswith(b"\x89PNG") and data == (second / f"{name}.png").read_bytes()
+        data = (folder / f"{name}.png").read_bytes()
+        assert data.startswith(b"\x89PNG")
         assert b"Matplotlib" not in data and b"Software" not in data  # no version string
 
 

@@ -1,10 +1,12 @@
 """The published figures are the guarded figures.
 
-Every PNG embedded in the built site must match, within the image tests' tolerance, a
-figure that `linreg.plots.site_figures` draws for the seed run, and each of those must
+Every PNG the built site shows must be, byte for byte, a figure that
+`linreg.plots.site_figures` draws for the seed run in this process, and each of those must
 appear on the site. tests/test_figures.py compares those same drawings with the committed
 baselines; so an intended change to a figure fails there alone, with the command that
-accepts it, while a page that draws a figure some other way fails here.
+accepts it, while a page that draws a figure some other way fails here. Byte identity
+between the build's kernels and this process is also the test that the figures are
+reproducible: no date, version or random state gets into a PNG.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import re
 from pathlib import Path
 
 import pytest
-from matplotlib.testing.compare import compare_images
-from matplotlib.testing.exceptions import ImageComparisonFailure
 
 import linreg
 from linreg.plots import site_figures as drawings
@@ -42,42 +42,29 @@ def site_figures(site: Path, scratch: Path) -> list[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory) -> list[Path]:
-    """The site's figures as linreg.plots.site_figures draws them now, as PNG files."""
+def drawn(tmp_path_factory) -> dict[bytes, str]:
+    """The site's figures as linreg.plots.site_figures draws them now: name by PNG bytes."""
     folder = tmp_path_factory.mktemp("drawn")
-    return [draw().save(folder / f"{name}.png") for name, draw in drawings(linreg.run()).items()]
+    figures = drawings(linreg.run())
+    return {
+        draw().save(folder / f"{name}.png").read_bytes(): name for name, draw in figures.items()
+    }
 
 
-@pytest.fixture(scope="module")
-def tolerance(pytestconfig) -> float:
-    """The image tests' own (pyproject.toml's mpl-default-tolerance)."""
-    return float(pytestconfig.getini("mpl-default-tolerance"))
-
-
-def matching(figure: Path, drawn: list[Path], tolerance: float) -> Path | None:
-    for candidate in drawn:
-        try:
-            if compare_images(str(candidate), str(figure), tol=tolerance) is None:
-                return candidate
-        except ImageComparisonFailure:  # a different size: not this one
-            continue
-    return None
-
-
-def test_every_site_figure_is_one_the_code_draws(built_site, drawn, tolerance, tmp_path):
+def test_every_site_figure_is_one_the_code_draws(built_site, drawn, tmp_path):
     figures = site_figures(built_site, tmp_path)
     assert len(figures) >= len(drawn)
-    unmatched = [where for where, path in figures if matching(path, drawn, tolerance) is None]
+    unmatched = [where for where, path in figures if path.read_bytes() not in drawn]
     assert not unmatched, (
-        f"figures on the site that linreg.plots.site_figures does not draw: {unmatched}; "
-        "draw every figure with the function site_figures names for it"
+        f"figures on the site that are not, byte for byte, one linreg.plots.site_figures "
+        f"draws: {unmatched}; draw every figure with the function site_figures names for it"
     )
-    shown = {matching(path, drawn, tolerance).stem for _, path in figures}
-    missing = {path.stem for path in drawn} - shown
+    shown = {drawn[path.read_bytes()] for _, path in figures}
+    missing = set(drawn.values()) - shown
     assert not missing, f"figures site_figures draws that the site does not show: {missing}"
 
 
-def test_the_check_catches_a_figure_drawn_otherwise(drawn, tolerance, tmp_path):
+def test_the_check_catches_a_figure_drawn_otherwise(drawn, tmp_path):
     from linreg.plots import plot_data
 
     data = linreg.make_data(seed=7)  # not the site's data: no drawing of the run matches it
@@ -87,4 +74,9 @@ def test_the_check_catches_a_figure_drawn_otherwise(drawn, tolerance, tmp_path):
     (site / "data.html").write_text(f'<img alt="x" src="data:image/png;base64,{png}">')
     (figure,) = site_figures(site, tmp_path)
     assert figure[0] == "data.html figure 1"
-    assert matching(figure[1], drawn, tolerance) is None
+    assert figure[1].read_bytes() not in drawn
+    # and the site's own figure, drawn again, is found
+    png = base64.b64encode(drawings(linreg.run())["data"]().png()).decode()
+    (site / "data.html").write_text(f'<img alt="x" src="data:image/png;base64,{png}">')
+    (figure,) = site_figures(site, tmp_path)
+    assert drawn[figure[1].read_bytes()] == "data"
