@@ -5,10 +5,11 @@ these tests fail rather than skip, so CI cannot pass without running them.
 The browser is pytest-playwright's (`browser`, launched as conftest.py says). Every test
 of a page at a width shares one browser context (`tab`): those that only look use the page
 as it loaded; those that click, type or toggle start from `.fresh()`, the page as it
-loaded, which reloads it only if an earlier test left it changed (a solution open, another
-palette, a slider moved, the search typed in), and they put back what they change, so that
-a page is loaded once per width, not once per test. Screenshots for a reviewer's eyes are a
-tool, not a test: tools/screenshots.py.
+loaded, which reloads it (with the palette it remembers forgotten) only if an earlier test
+left it changed: a solution open, another palette, a slider moved, the search typed in.
+Tests that open solutions close them again, so that most pages load once per width, not
+once per test. Screenshots for a reviewer's eyes are a tool, not a test:
+tools/screenshots.py.
 """
 
 from __future__ import annotations
@@ -83,11 +84,14 @@ class Visit:
 
     def fresh(self) -> Visit:
         """The page as it first loaded: a test that clicks, types or toggles starts here. It
-        is reloaded only if an earlier test left it otherwise."""
+        is reloaded only if an earlier test left it otherwise, after the storage in which
+        Material remembers a chosen palette is cleared."""
         self.errors.clear()
         if self.page.evaluate(STATE) != self.loaded:
+            self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
             self.page.goto(self.server + self.path)
             self.page.wait_for_load_state("load")
+            assert self.page.evaluate(STATE) == self.loaded, f"{self.path} reloaded otherwise"
         self.page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
         return self
 
@@ -122,7 +126,10 @@ def dark(browser, server):
 
     def open_page(path, width=1280):
         if (path, width) not in opened:
-            opened[path, width] = Visit(browser, server, path, width, scheme="dark", until="load")
+            v = Visit(browser, server, path, width, scheme="dark", until="load")
+            v.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+            v.loaded = v.page.evaluate(STATE)
+            opened[path, width] = v
         v = opened[path, width].fresh()
         v.page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
         return v
@@ -142,7 +149,13 @@ def test_loads_cleanly_and_only_from_its_own_host(tab, path):
     assert not v.failed, v.failed
     hosts = {urlparse(url).netloc for url in v.requests if not url.startswith("data:")}
     assert hosts == {urlparse(v.server).netloc}, hosts
-    # its footer leads on to the next page in the reading order, and back to the previous
+
+
+@pytest.mark.parametrize("path", READING_ORDER)
+def test_the_footer_leads_on_in_the_reading_order(tab, path):
+    """To the next page, and back to the previous (a reader who clicks through them all:
+    test_reading_from_disk_navigates_and_searches)."""
+    v = tab(path)
     at = READING_ORDER.index(path)
     for direction, neighbour in [("next", at + 1), ("prev", at - 1)]:
         footer = v.page.eval_on_selector_all(
@@ -228,16 +241,19 @@ def test_copy_buttons_copy_exactly_each_cell(tab, path):
     v = tab(path).fresh()
     for summary in v.page.locator("article details.linreg-solution > summary").all():
         summary.click()  # solutions' cells have copy buttons too, once open
-    # The first button takes a real click (nothing covers it, it answers the mouse); the
-    # rest are clicked from the page's own script, one round trip for them all.
+    # The first button takes a real click (the mouse's); all are then clicked from the
+    # page's own script, one round trip for them all, each once it is scrolled to and seen
+    # to be the element under its own centre (shown, not covered).
     blocks = v.page.locator("article pre:has(> code)")
+    v.page.evaluate(f"navigator.clipboard.writeText({NOTHING_COPIED!r})")
     blocks.first.locator(".md-code__button[data-md-type=copy]").click()
     first = v.page.evaluate("navigator.clipboard.readText()")
-    copies = v.page.evaluate(COPY_EACH_BLOCK)
+    copies = v.page.evaluate(COPY_EACH_BLOCK, NOTHING_COPIED)
     assert first == copies[0]["copied"]
     # Every block (a cell, library code shown as an output, fenced code in the prose)
     # copies the code it shows, not its neighbour's; and a cell's, the cell as written.
     for number, block in enumerate(copies):
+        assert block["clickable"], (path, number, "the copy button is hidden or covered")
         assert block["copied"].rstrip("\n") == block["shown"].rstrip("\n"), (path, number)
     cells = [block["copied"] for block in copies if block["cell"]]
     assert cells == visible_cells(path.removesuffix(".html"))
@@ -247,12 +263,20 @@ def test_copy_buttons_copy_exactly_each_cell(tab, path):
 
 
 CLOSE_SOLUTIONS = "document.querySelectorAll('article details').forEach(d => d.open = false)"
-# Each block's copy button clicked in turn, and what the clipboard then holds
-COPY_EACH_BLOCK = """async () => {
+# Each block's copy button clicked in turn, the clipboard emptied before, and what it
+# then holds; and whether the button is what a reader's pointer would reach there
+NOTHING_COPIED = "(nothing copied)"
+COPY_EACH_BLOCK = """async nothing => {
     const blocks = [];
     for (const pre of document.querySelectorAll('article pre:has(> code)')) {
-        pre.querySelector('.md-code__button[data-md-type=copy]').click();
+        const button = pre.querySelector('.md-code__button[data-md-type=copy]');
+        button.scrollIntoView({block: 'center'});
+        const box = button.getBoundingClientRect();
+        const under = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        await navigator.clipboard.writeText(nothing);
+        button.click();
         blocks.push({
+            clickable: button.checkVisibility() && box.width > 0 && button.contains(under),
             copied: await navigator.clipboard.readText(),
             shown: pre.querySelector(':scope > code').textContent,
             cell: pre.closest('.jp-CodeCell .jp-InputArea') !== null,
@@ -353,8 +377,7 @@ def test_search_typed_with_the_keyboard_finds_the_gradient_page(tab, word):
 
 def test_navigation_follows_the_reading_order(tab):
     """The sidebar lists the pages in the reading order (each page's footer leads to the
-    next and the previous: test_loads_cleanly_and_only_from_its_own_host; a reader who
-    clicks through them all: test_reading_from_disk_navigates_and_searches)."""
+    next and the previous: test_the_footer_leads_on_in_the_reading_order)."""
     v = tab("index.html")
     hrefs = v.page.eval_on_selector_all(
         ".md-sidebar--primary .md-nav__link[href]", "links => links.map(a => a.href)"
@@ -580,7 +603,9 @@ def test_the_explorer_draws_in_the_axes_it_labels(tab):
     v = tab("learning-rate.html").fresh()
     slider = v.page.locator(LR_SLIDER)
     slider.focus()
-    while v.page.evaluate(EXPLORER_STATE)["shown"] != "0.500":  # 0.5: one step to the optimum
+    for _ in range(200):  # to 0.5: one step to the optimum (a bounded search)
+        if v.page.evaluate(EXPLORER_STATE)["shown"] == "0.500":
+            break
         v.page.keyboard.press("ArrowRight")
     state = v.page.evaluate(EXPLORER_STATE)
     assert state["pathEnd"] == pytest.approx(state["optimum"], abs=1.0), state

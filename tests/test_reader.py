@@ -1,7 +1,8 @@
 """A stranger with only the published site: read its instructions, follow them literally in
 an empty folder far from any checkout, with a fresh virtual environment, and run every
 notebook, changed as the pages invite (lr, num_epochs and seed); and the same notebooks as
-Colab runs them.
+Colab runs them. (One setting is not the reader's: pip does not byte-compile what it
+installs, PIP_COMPILE=false; Python compiles what the notebooks import.)
 
 Slow (a fresh install of torch and the notebooks' other requirements, about two minutes),
 so it runs once per test run, and the tests share it. The run is the one the home page

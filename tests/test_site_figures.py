@@ -46,9 +46,11 @@ def drawn(tmp_path_factory) -> dict[bytes, str]:
     """The site's figures as linreg.plots.site_figures draws them now: name by PNG bytes."""
     folder = tmp_path_factory.mktemp("drawn")
     figures = drawings(linreg.run())
-    return {
+    pngs = {
         draw().save(folder / f"{name}.png").read_bytes(): name for name, draw in figures.items()
     }
+    assert len(pngs) == len(figures), "two figures are the same PNG: one would hide the other"
+    return pngs
 
 
 def test_every_site_figure_is_one_the_code_draws(built_site, drawn, tmp_path):
