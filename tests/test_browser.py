@@ -236,6 +236,30 @@ def test_no_raw_markup_in_what_the_browser_shows(tab, path):
     assert not found, f"raw markup shown on {path}: {found}"
 
 
+CLOSE_SOLUTIONS = "document.querySelectorAll('article details').forEach(d => d.open = false)"
+# Each block's copy button clicked in turn, the clipboard emptied before, and what it
+# then holds; and whether the button is what a reader's pointer would reach there
+NOTHING_COPIED = "(nothing copied)"
+COPY_EACH_BLOCK = """async nothing => {
+    const blocks = [];
+    for (const pre of document.querySelectorAll('article pre:has(> code)')) {
+        const button = pre.querySelector('.md-code__button[data-md-type=copy]');
+        button.scrollIntoView({block: 'center'});
+        const box = button.getBoundingClientRect();
+        const under = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        await navigator.clipboard.writeText(nothing);
+        button.click();
+        blocks.push({
+            clickable: button.checkVisibility() && box.width > 0 && button.contains(under),
+            copied: await navigator.clipboard.readText(),
+            shown: pre.querySelector(':scope > code').textContent,
+            cell: pre.closest('.jp-CodeCell .jp-InputArea') !== null,
+        });
+    }
+    return blocks;
+}"""
+
+
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_copy_buttons_copy_exactly_each_cell(tab, path):
     v = tab(path).fresh()
@@ -260,30 +284,6 @@ def test_copy_buttons_copy_exactly_each_cell(tab, path):
     copy_buttons = v.page.locator("article .md-code__button[data-md-type=copy]").count()
     assert copy_buttons == blocks.count() == v.page.locator("article pre > code").count()
     v.page.evaluate(CLOSE_SOLUTIONS)
-
-
-CLOSE_SOLUTIONS = "document.querySelectorAll('article details').forEach(d => d.open = false)"
-# Each block's copy button clicked in turn, the clipboard emptied before, and what it
-# then holds; and whether the button is what a reader's pointer would reach there
-NOTHING_COPIED = "(nothing copied)"
-COPY_EACH_BLOCK = """async nothing => {
-    const blocks = [];
-    for (const pre of document.querySelectorAll('article pre:has(> code)')) {
-        const button = pre.querySelector('.md-code__button[data-md-type=copy]');
-        button.scrollIntoView({block: 'center'});
-        const box = button.getBoundingClientRect();
-        const under = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
-        await navigator.clipboard.writeText(nothing);
-        button.click();
-        blocks.push({
-            clickable: button.checkVisibility() && box.width > 0 && button.contains(under),
-            copied: await navigator.clipboard.readText(),
-            shown: pre.querySelector(':scope > code').textContent,
-            cell: pre.closest('.jp-CodeCell .jp-InputArea') !== null,
-        });
-    }
-    return blocks;
-}"""
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
@@ -382,10 +382,7 @@ def test_navigation_follows_the_reading_order(tab):
     hrefs = v.page.eval_on_selector_all(
         ".md-sidebar--primary .md-nav__link[href]", "links => links.map(a => a.href)"
     )
-    order = []
-    for url in map(lambda href: urlparse(href).path, hrefs):
-        if url not in order:
-            order.append(url)
+    order = list(dict.fromkeys(urlparse(href).path for href in hrefs))  # each once, in order
     assert order == ["/" + p for p in READING_ORDER]
 
 
