@@ -42,13 +42,10 @@ def site_figures(site: Path, scratch: Path) -> list[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory) -> dict[bytes, str]:
+def drawn() -> dict[bytes, str]:
     """The site's figures as linreg.plots.site_figures draws them now: name by PNG bytes."""
-    folder = tmp_path_factory.mktemp("drawn")
     figures = drawings(linreg.run())
-    pngs = {
-        draw().save(folder / f"{name}.png").read_bytes(): name for name, draw in figures.items()
-    }
+    pngs = {draw().png(): name for name, draw in figures.items()}
     assert len(pngs) == len(figures), "two figures are the same PNG: one would hide the other"
     return pngs
 
